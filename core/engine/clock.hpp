@@ -1,0 +1,30 @@
+// The host's one monotonic clock: every event's start and duration come from
+// here, so latencies from different plugins and loops are comparable.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+
+namespace loadhost::core {
+
+inline uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
+}
+
+// Wall clock in seconds, for the per-second rate windows and CSV timestamps.
+// The coarse clock is a few ns per read: cheap enough for every request.
+inline double unix_now_coarse() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+inline double unix_now() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace loadhost::core

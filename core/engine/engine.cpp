@@ -1,0 +1,71 @@
+#include "core/engine/engine.hpp"
+
+#include <cstddef>
+#include <cstdio>
+#include <thread>
+
+#include "core/loader/plugin_registry.hpp"
+
+namespace loadhost::core {
+
+Engine::Engine(EngineConfig config) : config_(std::move(config)) {
+  table_.host = make_host_table();
+  table_.engine = this;
+  plugins_ = std::make_unique<PluginRegistry>(host());
+  uint32_t n = config_.loop_threads ? config_.loop_threads
+                                    : std::max(1u, std::thread::hardware_concurrency());
+  for (uint32_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
+}
+
+Engine::~Engine() {
+  stop_loops();
+  loops_.clear();   // users and sessions first: they call into plugins
+  plugins_.reset(); // then deinit and unload
+}
+
+Engine &Engine::from(const lh_host *host) {
+  // The table is the first member of Table, so the host pointer is the
+  // Table's address.
+  static_assert(offsetof(Table, host) == 0);
+  return *reinterpret_cast<const Table *>(host)->engine;
+}
+
+void Engine::start_loops() {
+  for (auto &loop : loops_) loop->start_thread();
+}
+
+void Engine::stop_loops() {
+  for (auto &loop : loops_) loop->stop_thread();
+}
+
+lh_str Engine::option(std::string_view name) const {
+  auto it = config_.options.find(std::string(name));
+  if (it == config_.options.end()) return kAbsent;
+  return to_lh(it->second);
+}
+
+void Engine::log(lh_log_level level, std::string_view message) const {
+  if (level < config_.log_level) return;
+  const char *label = level >= LH_LOG_ERROR     ? "error"
+                      : level >= LH_LOG_WARNING ? "warning"
+                      : level >= LH_LOG_INFO    ? "info"
+                                                : "debug";
+  std::lock_guard lock(log_mutex_);
+  std::fprintf(stderr, "loadhost: %s: %.*s\n", label, int(message.size()), message.data());
+}
+
+void Engine::request_quit(std::string reason) {
+  std::function<void(std::string)> handler;
+  {
+    std::lock_guard lock(quit_mutex_);
+    handler = quit_handler_;
+  }
+  if (handler) handler(std::move(reason));
+}
+
+void Engine::set_quit_handler(std::function<void(std::string)> handler) {
+  std::lock_guard lock(quit_mutex_);
+  quit_handler_ = std::move(handler);
+}
+
+}  // namespace loadhost::core

@@ -1,0 +1,74 @@
+// Engine: what one loadhost process runs on — the loops, the loaded plugins,
+// the run options, the event hooks, and the lh_host table handed to plugins.
+// The runner (core/runner) drives it; hosts (hosts/loadhost) configure it.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/engine/abi_objects.hpp"
+#include "core/engine/loop.hpp"
+#include "core/runner/hooks.hpp"
+
+namespace loadhost::core {
+
+class PluginRegistry;
+
+struct EngineConfig {
+  uint32_t loop_threads = 0;                      // 0 = one per core
+  std::map<std::string, std::string> options;     // run options (lh_host.option)
+  uint64_t default_timeout_ns = 60'000'000'000;   // per request, like Locust's 60 s
+  lh_log_level log_level = LH_LOG_INFO;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig config);
+  ~Engine();
+  Engine(const Engine &) = delete;
+  Engine &operator=(const Engine &) = delete;
+
+  // The table every plugin gets; `from` recovers the engine from it.
+  const lh_host *host() const { return &table_.host; }
+  static Engine &from(const lh_host *host);
+
+  PluginRegistry &plugins() { return *plugins_; }
+  Hooks &hooks() { return hooks_; }
+  const EngineConfig &config() const { return config_; }
+
+  std::vector<std::unique_ptr<Loop>> &loops() { return loops_; }
+  void start_loops();
+  void stop_loops();
+
+  // [thread-safe] A run option, or absent.
+  lh_str option(std::string_view name) const;
+  void log(lh_log_level level, std::string_view message) const;
+
+  // [thread-safe] A scenario or plugin asked to stop the test.
+  void request_quit(std::string reason);
+  void set_quit_handler(std::function<void(std::string)> handler);
+
+ private:
+  struct Table {
+    lh_host host;
+    Engine *engine;
+  };
+  Table table_;
+  EngineConfig config_;
+  std::unique_ptr<PluginRegistry> plugins_;
+  Hooks hooks_;
+  std::vector<std::unique_ptr<Loop>> loops_;
+  mutable std::mutex log_mutex_;
+  std::mutex quit_mutex_;
+  std::function<void(std::string)> quit_handler_;
+};
+
+// The lh_host function table (host_table.cpp).
+lh_host make_host_table();
+
+}  // namespace loadhost::core

@@ -1,0 +1,111 @@
+#include "core/engine/loop.hpp"
+
+#include "core/engine/clock.hpp"
+#include "core/engine/engine.hpp"
+#include "core/engine/user_runtime.hpp"
+
+namespace loadhost::core {
+
+namespace {
+// Timeouts and stop deadlines are checked this often: the resolution of a
+// request timeout, and cheap (only the fronts of the FIFOs are looked at).
+constexpr auto kSweepInterval = std::chrono::milliseconds(10);
+constexpr auto kFlushInterval = std::chrono::milliseconds(1000);
+}  // namespace
+
+Loop::Loop(Engine &engine, uint32_t index)
+    : engine_(engine), index_(index), users_(std::make_unique<UserRuntime>(*this)) {}
+
+Loop::~Loop() { stop_thread(); }
+
+void Loop::start_thread() {
+  work_.emplace(io_.get_executor());
+  arm_flush_timer();
+  arm_sweep_timer();
+  thread_ = std::thread([this] {
+    thread_id_ = std::this_thread::get_id();
+    io_.run();
+  });
+}
+
+void Loop::stop_thread() {
+  if (!thread_.joinable()) return;
+  // By now the runner has destroyed every user, so nothing of a plugin's is
+  // pending; stop() also ends any stray handler rather than waiting on it.
+  boost::asio::post(io_, [this] {
+    flush_timer_.cancel();
+    sweep_timer_.cancel();
+    work_.reset();
+    io_.stop();
+  });
+  thread_.join();
+  flush_shard();  // the thread is gone: safe from here
+}
+
+void Loop::arm_flush_timer() {
+  flush_timer_.expires_after(kFlushInterval);
+  flush_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !work_) return;
+    flush_shard();
+    arm_flush_timer();
+  });
+}
+
+void Loop::arm_sweep_timer() {
+  sweep_timer_.expires_after(kSweepInterval);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !work_) return;
+    uint64_t now = monotonic_ns();
+    users_->calls().expire_timeouts(now);
+    users_->sweep(now);
+    arm_sweep_timer();
+  });
+}
+
+void Loop::report(const lh_request_event &event) {
+  shard_.record(to_view(event.type), to_view(event.name), event.response_time_us,
+                event.bytes_received, event.error.data ? to_view(event.error) : std::string_view(),
+                unix_now_coarse());
+  if (!request_hooks_.empty()) {
+    lh_hook_args args{};
+    args.size = sizeof(args);
+    args.kind = LH_HOOK_REQUEST;
+    args.request = &event;
+    for (auto &h : request_hooks_) h.fn(h.ud, &args);
+  }
+}
+
+void Loop::report_user_error(std::string_view user_class, std::string_view message) {
+  shard_.record_exception(message, user_class);
+  if (!user_error_hooks_.empty()) {
+    lh_hook_args args{};
+    args.size = sizeof(args);
+    args.kind = LH_HOOK_USER_ERROR;
+    args.user_class = to_lh(user_class);
+    args.message = to_lh(message);
+    for (auto &h : user_error_hooks_) h.fn(h.ud, &args);
+  }
+}
+
+void Loop::flush_shard() {
+  if (shard_.empty()) return;
+  std::lock_guard lock(outbox_mutex_);
+  outbox_.merge(shard_);
+  shard_.reset();
+}
+
+void Loop::drain_outbox(stats::StatsTable &into) {
+  std::lock_guard lock(outbox_mutex_);
+  if (outbox_.empty()) return;
+  into.merge(outbox_);
+  outbox_.reset();
+}
+
+void Loop::set_loop_hooks(std::vector<HookSubscriber> request,
+                          std::vector<HookSubscriber> user_error) {
+  // Loops are idle between tests: the control thread may write these then.
+  request_hooks_ = std::move(request);
+  user_error_hooks_ = std::move(user_error);
+}
+
+}  // namespace loadhost::core

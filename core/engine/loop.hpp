@@ -1,0 +1,98 @@
+// Loop: one event-loop thread. Users, their sessions, connections, timers and
+// calls live on one loop for their whole life, so nothing on the request path
+// takes a lock or hops threads. The loop owns a stats shard that only its
+// thread writes; once a second it hands the shard's contents to the control
+// thread through a mutex-guarded outbox (the only lock, off the hot path).
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/engine/abi_objects.hpp"
+#include "core/engine/call_timeouts.hpp"
+#include "core/runner/hooks.hpp"
+#include "core/stats/stats_table.hpp"
+
+namespace loadhost::core {
+
+class Engine;
+class UserRuntime;
+
+class Loop : public lh_loop {
+ public:
+  Loop(Engine &engine, uint32_t index);
+  ~Loop();
+  Loop(const Loop &) = delete;
+  Loop &operator=(const Loop &) = delete;
+
+  static Loop &from(lh_loop *loop) { return *static_cast<Loop *>(loop); }
+
+  void start_thread();
+  // Lets run() return once no work is left, and joins the thread.
+  void stop_thread();
+  bool on_loop_thread() const { return std::this_thread::get_id() == thread_id_; }
+
+  boost::asio::io_context &io() { return io_; }
+  Engine &engine() { return engine_; }
+  uint32_t index() const { return index_; }
+  UserRuntime &users() { return *users_; }
+  CallTimeouts &timeouts() { return timeouts_; }
+  // [loop-thread] For the C ABI's post: runs fn(ud) after the current handler.
+  void post(lh_task_fn fn, void *ud) {
+    boost::asio::post(io_, [fn, ud] { fn(ud); });
+  }
+
+  // [loop-thread] The hot path of every request: into the shard, then to
+  // LH_HOOK_REQUEST subscribers if any.
+  void report(const lh_request_event &event);
+  // [loop-thread] An error that escaped a user's task.
+  void report_user_error(std::string_view user_class, std::string_view message);
+
+  // [loop-thread] Moves the shard into the outbox (called by the loop's own
+  // once-a-second flush, and at the end).
+  void flush_shard();
+  // [control-thread] Takes what the outbox holds, merging it into `into`.
+  void drain_outbox(stats::StatsTable &into);
+
+  // [control-thread, before a test starts] The loop-thread hook subscribers.
+  void set_loop_hooks(std::vector<HookSubscriber> request,
+                      std::vector<HookSubscriber> user_error);
+
+  // Scratch for the `lh_str *error` out-parameters of the ABI: valid until
+  // the next call on this loop that sets it.
+  std::string &error_scratch() { return error_scratch_; }
+
+ private:
+  void arm_flush_timer();
+  void arm_sweep_timer();
+
+  Engine &engine_;
+  uint32_t index_;
+  boost::asio::io_context io_{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::thread::id thread_id_;
+  boost::asio::steady_timer flush_timer_{io_};
+  boost::asio::steady_timer sweep_timer_{io_};
+
+  stats::StatsTable shard_;
+  std::mutex outbox_mutex_;
+  stats::StatsTable outbox_;
+
+  CallTimeouts timeouts_;
+  std::unique_ptr<UserRuntime> users_;
+  std::vector<HookSubscriber> request_hooks_;
+  std::vector<HookSubscriber> user_error_hooks_;
+  std::string error_scratch_;
+};
+
+}  // namespace loadhost::core

@@ -1,0 +1,239 @@
+#include "core/engine/session.hpp"
+
+#include <fmt/format.h>
+
+#include "core/engine/clock.hpp"
+#include "core/engine/engine.hpp"
+#include "core/engine/loop.hpp"
+#include "core/engine/user_runtime.hpp"
+#include "core/loader/plugin_registry.hpp"
+
+namespace loadhost::core {
+
+namespace {
+
+std::string_view url_scheme(std::string_view url) {
+  auto pos = url.find("://");
+  return pos == std::string_view::npos ? std::string_view() : url.substr(0, pos);
+}
+
+std::string describe_timeout(uint64_t ns) {
+  double s = double(ns) / 1e9;
+  return fmt::format("timeout: no response within {:g} s", s);
+}
+
+}  // namespace
+
+CallEngine::CallEngine(Loop &loop) : loop_(loop) {}
+CallEngine::~CallEngine() = default;
+
+lh_session *CallEngine::open_session(User &user, std::string_view protocol_id,
+                                     std::string_view base_url, const lh_kv *options,
+                                     size_t option_count, lh_str *error) {
+  auto fail = [&](std::string message) -> lh_session * {
+    loop_.error_scratch() = std::move(message);
+    if (error) *error = to_lh(loop_.error_scratch());
+    return nullptr;
+  };
+  PluginRegistry &registry = loop_.engine().plugins();
+  const lh_protocol *protocol = nullptr;
+  if (!protocol_id.empty()) {
+    protocol = registry.protocol_by_id(protocol_id);
+    if (!protocol)
+      return fail(fmt::format("no protocol plugin with id '{}' is loaded (loaded: {})",
+                              protocol_id, registry.protocol_ids()));
+  } else {
+    std::string_view scheme = url_scheme(base_url);
+    if (scheme.empty())
+      return fail(fmt::format("no host to connect to: '{}' is not a URL like "
+                              "http://127.0.0.1:8080 (set -H/--host)",
+                              base_url));
+    protocol = registry.protocol_by_scheme(scheme);
+    if (!protocol)
+      return fail(fmt::format("no protocol plugin serves '{}://' URLs (loaded: {})", scheme,
+                              registry.protocol_ids()));
+  }
+
+  lh_session_config config{};
+  config.size = sizeof(config);
+  config.loop = &loop_;
+  config.base_url = to_lh(base_url);
+  config.options = options;
+  config.option_count = option_count;
+  config.user_class = lh_str{user.cls->name, std::char_traits<char>::length(user.cls->name)};
+  lh_str plugin_error = kAbsent;
+  void *plugin_session = protocol->session_create(protocol, &config, &plugin_error);
+  if (!plugin_session)
+    return fail(fmt::format("{}: cannot open a session: {}", protocol->descriptor->id,
+                            plugin_error.data ? to_view(plugin_error) : "unknown reason"));
+
+  auto *session = new Session();
+  session->loop = &loop_;
+  session->user = &user;
+  session->protocol = protocol;
+  session->plugin_session = plugin_session;
+  session->default_timeout_ns = loop_.engine().config().default_timeout_ns;
+  user.sessions.push_back(*session);
+  return session;
+}
+
+void CallEngine::close_session(Session &session) {
+  while (!session.calls.empty()) cancel(session.calls.front());
+  session.protocol->session_destroy(session.plugin_session);
+  session.unlink();
+  delete &session;
+}
+
+Call &CallEngine::acquire() {
+  if (free_.empty()) {
+    pool_storage_.push_back(std::make_unique<Call>());
+    return *pool_storage_.back();
+  }
+  Call *call = free_.back();
+  free_.pop_back();
+  return *call;
+}
+
+void CallEngine::release(Call &call) {
+  CallTimeouts::remove(call);
+  call.SessionCallHook::unlink();
+  call.session = nullptr;
+  call.done = nullptr;
+  call.in_plugin_start = call.forwarded = call.parked = false;
+  call.has_early_result = call.early_error_set = false;
+  ++call.generation;
+  free_.push_back(&call);
+}
+
+lh_call *CallEngine::start(Session &session, const lh_request &request, lh_call_done_fn done,
+                           void *ud) {
+  Call &call = acquire();
+  call.session = &session;
+  call.done = done;
+  call.ud = ud;
+  call.flags = request.flags;
+  call.start_ns = monotonic_ns();
+  call.intended_start_ns = request.intended_start_ns;
+  call.timeout_ns = request.timeout_us ? request.timeout_us * 1000 : session.default_timeout_ns;
+  call.type.assign(to_view(request.operation));
+  std::string_view name = to_view(request.name);
+  call.name.assign(name.empty() ? to_view(request.target) : name);
+  session.calls.push_back(call);
+
+  User &user = *session.user;
+  if (user.state == UserState::killed) {
+    // A killed user is never resumed; its new calls stay parked until the
+    // user is destroyed, and never reach the wire.
+    call.parked = true;
+    return &call;
+  }
+  ++user.in_flight;
+  ++in_flight_;
+  loop_.timeouts().add(call, call.start_ns, call.timeout_ns);
+  call.forwarded = true;
+  call.in_plugin_start = true;
+  session.protocol->call_start(session.plugin_session, &call, &request);
+  call.in_plugin_start = false;
+  if (call.has_early_result) {
+    // The plugin completed inside call_start (an immediate error). Deliver
+    // from a fresh stack, as the ABI promises the caller.
+    boost::asio::post(loop_.io(), [this, c = &call, generation = call.generation] {
+      if (c->generation == generation) deliver_early(*c);  // else cancelled meanwhile
+    });
+  }
+  return &call;
+}
+
+void CallEngine::deliver_early(Call &call) {
+  lh_response response{};
+  response.size = sizeof(response);
+  response.status = call.early_status;
+  response.error = call.early_error_set ? to_lh(call.early_error) : kAbsent;
+  finish(call, response);
+}
+
+void CallEngine::complete(Call &call, const lh_response &response) {
+  if (call.in_plugin_start) {
+    call.has_early_result = true;
+    call.early_status = response.status;
+    call.early_error_set = response.error.data != nullptr;
+    if (call.early_error_set) call.early_error.assign(to_view(response.error));
+    call.forwarded = false;
+    return;
+  }
+  finish(call, response);
+}
+
+void CallEngine::finish(Call &call, const lh_response &response) {
+  uint64_t end_ns = monotonic_ns();
+  Session &session = *call.session;
+  User &user = *session.user;
+
+  lh_request_event event{};
+  event.size = sizeof(event);
+  event.type = to_lh(call.type);
+  event.name = to_lh(call.name);
+  event.start_ns = call.start_ns;
+  event.intended_start_ns = call.intended_start_ns;
+  uint64_t from_ns = call.intended_start_ns && call.intended_start_ns < call.start_ns
+                         ? call.intended_start_ns
+                         : call.start_ns;
+  event.response_time_us = (end_ns - from_ns) / 1000;
+  event.bytes_sent = response.bytes_sent;
+  event.bytes_received = response.bytes_received;
+  event.status = response.status;
+  event.error = response.error;
+  event.user_class = lh_str{user.cls->name, std::char_traits<char>::length(user.cls->name)};
+
+  if (!(call.flags & LH_REQUEST_DEFER_REPORT)) loop_.report(event);
+
+  --in_flight_;
+  --user.in_flight;
+  lh_call_done_fn done = call.done;
+  void *ud = call.ud;
+  bool resume = user.state != UserState::killed;
+  // Unlink before the callback: it must see the call as finished.
+  CallTimeouts::remove(call);
+  call.SessionCallHook::unlink();
+  if (resume && done) {
+    lh_call_result result{};
+    result.size = sizeof(result);
+    result.response = &response;
+    result.event = &event;
+    done(ud, &result);
+  }
+  release(call);
+  loop_.users().call_finished(user);
+}
+
+void CallEngine::cancel(Call &call) {
+  Session &session = *call.session;
+  if (call.forwarded) {
+    call.forwarded = false;
+    session.protocol->call_cancel(session.plugin_session, &call);
+  }
+  if (!call.parked) {
+    --in_flight_;
+    --session.user->in_flight;
+  }
+  release(call);
+}
+
+void CallEngine::expire_timeouts(uint64_t now_ns) {
+  loop_.timeouts().expire(now_ns, [this](Timed &timed) {
+    Call &call = static_cast<Call &>(timed);
+    if (call.has_early_result) return;  // already answered, delivery pending
+    Session &session = *call.session;
+    if (call.forwarded) {
+      call.forwarded = false;
+      session.protocol->call_cancel(session.plugin_session, &call);
+    }
+    std::string message = describe_timeout(call.timeout_ns);
+    lh_response response{};
+    response.size = sizeof(response);
+    response.error = to_lh(message);
+    finish(call, response);
+  });
+}
+
+}  // namespace loadhost::core

@@ -1,0 +1,113 @@
+#include "core/engine/user_runtime.hpp"
+
+#include <fmt/format.h>
+
+#include "core/engine/clock.hpp"
+#include "core/engine/loop.hpp"
+
+namespace loadhost::core {
+
+UserRuntime::UserRuntime(Loop &loop) : loop_(loop), calls_(loop) {}
+
+UserRuntime::~UserRuntime() { abandon_all(); }
+
+void UserRuntime::spawn(const lh_user_class *cls, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    auto *user = new User();
+    user->loop = &loop_;
+    user->cls = cls;
+    lh_str error = kAbsent;
+    user->instance = cls->create(cls, user, &error);
+    if (!user->instance) {
+      loop_.report_user_error(cls->name, fmt::format("cannot create a {} user: {}", cls->name,
+                                                     error.data ? to_view(error) : "no reason given"));
+      delete user;
+      continue;
+    }
+    running_[cls].push_back(*user);
+    alive_.fetch_add(1, std::memory_order_relaxed);
+    cls->start(user->instance);
+  }
+}
+
+void UserRuntime::begin_stop(User &user, uint64_t stop_timeout_ns) {
+  user.ClassUsersHook::unlink();
+  if (stop_timeout_ns == 0) {
+    kill(user);  // Locust's default: no stop timeout means stop at once
+    return;
+  }
+  user.state = UserState::stopping;
+  user.kill_deadline_ns = monotonic_ns() + stop_timeout_ns;
+  stopping_.push_back(user);
+  user.cls->stop(user.instance);
+}
+
+void UserRuntime::stop(const lh_user_class *cls, uint32_t count, uint64_t stop_timeout_ns) {
+  auto it = running_.find(cls);
+  if (it == running_.end()) return;
+  for (uint32_t i = 0; i < count && !it->second.empty(); ++i)
+    begin_stop(it->second.back(), stop_timeout_ns);
+}
+
+void UserRuntime::stop_all(uint64_t stop_timeout_ns) {
+  for (auto &[cls, users] : running_)
+    while (!users.empty()) begin_stop(users.back(), stop_timeout_ns);
+}
+
+void UserRuntime::kill_all() {
+  for (auto &[cls, users] : running_)
+    while (!users.empty()) kill(users.back());
+  while (!stopping_.empty()) kill(stopping_.front());
+}
+
+void UserRuntime::kill(User &user) {
+  user.ClassUsersHook::unlink();
+  user.state = UserState::killed;
+  killed_.push_back(user);
+  if (user.in_flight == 0) post_destroy(user);
+}
+
+void UserRuntime::sweep(uint64_t now_ns) {
+  while (!stopping_.empty() && stopping_.front().kill_deadline_ns <= now_ns)
+    kill(stopping_.front());
+}
+
+void UserRuntime::user_finished(User &user) { post_destroy(user); }
+
+void UserRuntime::call_finished(User &user) {
+  if (user.state == UserState::killed && user.in_flight == 0) post_destroy(user);
+}
+
+void UserRuntime::post_destroy(User &user) {
+  if (user.destroy_posted) return;
+  user.destroy_posted = true;
+  // Posted, never inline: the caller may be the user's own code, and a
+  // resume the scenario posted earlier must run before the user goes away.
+  boost::asio::post(loop_.io(), [this, u = &user] { destroy(u); });
+}
+
+void UserRuntime::destroy(User *user) {
+  user->ClassUsersHook::unlink();
+  while (!user->sessions.empty()) calls_.close_session(user->sessions.front());
+  user->cls->destroy(user->instance);
+  delete user;
+  alive_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void UserRuntime::abandon_all() {
+  kill_all();
+  std::vector<User *> all;
+  for (User &u : killed_) all.push_back(&u);
+  for (User *u : all) {
+    if (u->destroy_posted) {
+      // Its destroy is queued; cancelling its calls now is enough, the
+      // queued destroy frees it.
+      while (!u->sessions.empty()) calls_.close_session(u->sessions.front());
+      continue;
+    }
+    u->destroy_posted = true;
+    destroy(u);
+  }
+}
+
+}  // namespace loadhost::core

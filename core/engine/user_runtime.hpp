@@ -1,0 +1,93 @@
+// UserRuntime: the users living on one loop — spawning them, stopping them
+// (most recent first), and destroying them only when nothing of theirs can
+// still run.
+//
+// A user's end, in order:
+//   stop (graceful): the scenario finishes its task, runs on_stop, calls
+//     user_finished -> destroy is posted;
+//   kill (stop timeout passed): the scenario is not resumed again; calls in
+//     flight may still complete and are reported (a stopped test loses no
+//     completed request), then destroy is posted; new calls are parked.
+//   abandon (drain deadline passed): calls still in flight are cancelled.
+#pragma once
+
+#include <boost/intrusive/list.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "core/engine/abi_objects.hpp"
+#include "core/engine/session.hpp"
+
+namespace loadhost::core {
+
+class Loop;
+
+enum class UserState { running, stopping, killed };
+
+using ClassUsersHook = boost::intrusive::list_base_hook<
+    boost::intrusive::tag<struct ClassUsersTag>,
+    boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
+class User : public lh_user, public ClassUsersHook {
+ public:
+  static User &from(lh_user *u) { return *static_cast<User *>(u); }
+  static const User &from(const lh_user *u) { return *static_cast<const User *>(u); }
+
+  Loop *loop = nullptr;
+  const lh_user_class *cls = nullptr;
+  void *instance = nullptr;
+  UserState state = UserState::running;
+  uint32_t in_flight = 0;
+  bool destroy_posted = false;
+  uint64_t kill_deadline_ns = 0;  // while stopping
+  boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>> sessions;
+};
+
+class UserRuntime {
+ public:
+  explicit UserRuntime(Loop &loop);
+  ~UserRuntime();
+
+  // [loop-thread] All of these.
+  void spawn(const lh_user_class *cls, uint32_t count);
+  // Stops up to `count` running users of `cls`, most recently spawned first;
+  // those still alive after `stop_timeout_ns` are killed.
+  void stop(const lh_user_class *cls, uint32_t count, uint64_t stop_timeout_ns);
+  void stop_all(uint64_t stop_timeout_ns);
+  void kill_all();
+  // Cancels every call still in flight and destroys every user now.
+  void abandon_all();
+
+  void user_finished(User &user);
+  void call_finished(User &user);  // after a call of this user completed
+  // Kills stopping users whose stop timeout has passed (the loop's sweep).
+  void sweep(uint64_t now_ns);
+
+  // [thread-safe] Users alive on this loop (running, stopping or killed).
+  uint32_t alive() const { return alive_.load(std::memory_order_relaxed); }
+  CallEngine &calls() { return calls_; }
+
+ private:
+  using ClassList = boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
+                                           boost::intrusive::constant_time_size<false>>;
+  void kill(User &user);
+  void post_destroy(User &user);
+  void destroy(User *user);
+  void begin_stop(User &user, uint64_t stop_timeout_ns);
+
+  Loop &loop_;
+  CallEngine calls_;
+  std::unordered_map<const lh_user_class *, ClassList> running_;  // spawn order
+  boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
+                         boost::intrusive::constant_time_size<false>>
+      stopping_;  // in stop order: kill deadlines ascend (one stop timeout per run)
+  boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
+                         boost::intrusive::constant_time_size<false>>
+      killed_;  // waiting for their calls in flight
+  std::atomic<uint32_t> alive_{0};
+};
+
+}  // namespace loadhost::core

@@ -1,0 +1,282 @@
+#include "core/runner/runner.hpp"
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/engine/clock.hpp"
+#include "core/engine/user_runtime.hpp"
+
+namespace loadhost::core {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr auto kSpawnInterval = std::chrono::milliseconds(10);
+constexpr auto kStatsInterval = std::chrono::seconds(1);
+constexpr auto kStopPollInterval = std::chrono::milliseconds(10);
+
+std::vector<const lh_user_class *> classes_of(const lh_scenario &s) {
+  return std::vector<const lh_user_class *>(s.classes, s.classes + s.class_count);
+}
+}  // namespace
+
+const char *to_string(RunnerState state) {
+  switch (state) {
+    case RunnerState::ready: return "ready";
+    case RunnerState::spawning: return "spawning";
+    case RunnerState::running: return "running";
+    case RunnerState::stopping: return "stopping";
+    case RunnerState::stopped: return "stopped";
+  }
+  return "?";
+}
+
+Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options)
+    : engine_(engine),
+      scenario_(scenario),
+      options_(std::move(options)),
+      dispatcher_(classes_of(scenario)) {}
+
+Runner::~Runner() = default;
+
+uint64_t Runner::user_count() const {
+  uint64_t n = 0;
+  for (auto &loop : engine_.loops()) n += loop->users().alive();
+  return n;
+}
+
+double Runner::elapsed_s() const { return start_ns_ ? double(monotonic_ns() - start_ns_) / 1e9 : 0; }
+
+void Runner::set_state(RunnerState state) {
+  state_ = state;
+  if (on_state) on_state(state);
+}
+
+void Runner::run() {
+  for (auto &loop : engine_.loops())
+    loop->set_loop_hooks(engine_.hooks().subscribers(LH_HOOK_REQUEST),
+                         engine_.hooks().subscribers(LH_HOOK_USER_ERROR));
+  engine_.start_loops();
+  engine_.set_quit_handler([this](std::string reason) { stop(std::move(reason)); });
+
+  started_at_ = unix_now();
+  start_ns_ = monotonic_ns();
+  engine_.hooks().fire(LH_HOOK_TEST_START);
+  set_state(RunnerState::spawning);
+  if (options_.shape) {
+    spawn_step();  // the shape's first tick decides the target
+  } else {
+    apply_target(options_.users, options_.spawn_rate);
+  }
+  arm_spawn_timer();
+  arm_stats_timer();
+  if (options_.run_time_s) {
+    stop_timer_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(*options_.run_time_s)));
+    stop_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) begin_stop_with(fmt::format("run time of {:g} s reached", *options_.run_time_s));
+    });
+  }
+  control_.run();
+  engine_.set_quit_handler(nullptr);
+}
+
+void Runner::stop(std::string reason) {
+  asio::post(control_, [this, reason = std::move(reason)] { begin_stop_with(reason); });
+}
+
+void Runner::set_target(uint32_t users, double spawn_rate) {
+  asio::post(control_, [this, users, spawn_rate] {
+    if (state_ == RunnerState::spawning || state_ == RunnerState::running)
+      apply_target(users, spawn_rate);
+  });
+}
+
+void Runner::apply_target(uint32_t users, double rate) {
+  uint64_t now = monotonic_ns();
+  if (users != target_ || rate != rate_) {
+    ramp_start_ns_ = now;
+    ramp_start_count_ = spawned_.size();
+  }
+  target_ = users;
+  rate_ = rate;
+  if (spawned_.size() != target_ && state_ == RunnerState::running) set_state(RunnerState::spawning);
+  spawn_step();
+}
+
+void Runner::arm_spawn_timer() {
+  spawn_timer_.expires_after(kSpawnInterval);
+  spawn_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || state_ == RunnerState::stopping || state_ == RunnerState::stopped) return;
+    spawn_step();
+    arm_spawn_timer();
+  });
+}
+
+void Runner::spawn_step() {
+  if (options_.shape) {
+    double t = elapsed_s();
+    if (last_shape_tick_s_ < 0 || t - last_shape_tick_s_ >= 1.0) {
+      last_shape_tick_s_ = t;
+      std::optional<ShapeTick> tick = options_.shape(t, user_count());
+      if (!tick) {
+        begin_stop_with("the load shape ended the test");
+        return;
+      }
+      if (tick->users != target_ || tick->spawn_rate != rate_) {
+        ramp_start_ns_ = monotonic_ns();
+        ramp_start_count_ = spawned_.size();
+        target_ = tick->users;
+        rate_ = tick->spawn_rate;
+      }
+    }
+  }
+  // Where the ramp should be by now.
+  double elapsed = double(monotonic_ns() - ramp_start_ns_) / 1e9;
+  uint64_t have = spawned_.size();
+  uint64_t want = target_;
+  if (rate_ > 0) {
+    double moved = std::floor(rate_ * elapsed) + 1;  // the first user at once
+    if (target_ > ramp_start_count_)
+      want = std::min<uint64_t>(target_, ramp_start_count_ + uint64_t(moved));
+    else
+      want = std::max<int64_t>(int64_t(target_), int64_t(ramp_start_count_) - int64_t(moved));
+  }
+  if (want > have) spawn(want - have);
+  else if (want < have) despawn(have - want);
+
+  bool full = spawned_.size() == target_ || !can_spawn_more_;
+  if (state_ == RunnerState::spawning && full) {
+    set_state(RunnerState::running);
+    engine_.hooks().fire(LH_HOOK_SPAWNING_COMPLETE, spawned_.size());
+    engine_.log(LH_LOG_INFO, fmt::format("all users spawned: {} ({} total)",
+                                         describe_counts(), spawned_.size()));
+  }
+}
+
+std::string Runner::describe_counts() {
+  std::vector<uint32_t> counts(scenario_.class_count, 0);
+  for (auto &[cls, loop] : spawned_) ++counts[cls];
+  std::string out;
+  for (uint32_t i = 0; i < scenario_.class_count; ++i)
+    out += fmt::format("{}\"{}\": {}", out.empty() ? "" : ", ", scenario_.classes[i]->name, counts[i]);
+  return out;
+}
+
+void Runner::spawn(uint64_t count) {
+  auto &loops = engine_.loops();
+  // Batch per (loop, class) so each loop gets one post per step.
+  std::vector<std::vector<uint32_t>> batch(loops.size(), std::vector<uint32_t>(scenario_.class_count, 0));
+  for (uint64_t i = 0; i < count; ++i) {
+    const lh_user_class *cls = dispatcher_.next();
+    if (!cls) {
+      can_spawn_more_ = false;  // only fixed-count classes, all full
+      break;
+    }
+    uint32_t cls_index = uint32_t(dispatcher_.class_index(cls));
+    uint32_t loop = next_loop_;
+    next_loop_ = (next_loop_ + 1) % uint32_t(loops.size());
+    spawned_.emplace_back(cls_index, loop);
+    ++batch[loop][cls_index];
+  }
+  for (size_t l = 0; l < loops.size(); ++l) {
+    for (uint32_t c = 0; c < scenario_.class_count; ++c) {
+      if (uint32_t n = batch[l][c]) {
+        Loop *loop = loops[l].get();
+        const lh_user_class *cls = scenario_.classes[c];
+        asio::post(loop->io(), [loop, cls, n] { loop->users().spawn(cls, n); });
+      }
+    }
+  }
+}
+
+void Runner::despawn(uint64_t count) {
+  auto &loops = engine_.loops();
+  std::vector<std::vector<uint32_t>> batch(loops.size(), std::vector<uint32_t>(scenario_.class_count, 0));
+  for (uint64_t i = 0; i < count && !spawned_.empty(); ++i) {
+    auto [cls, loop] = spawned_.back();
+    spawned_.pop_back();
+    ++batch[loop][cls];
+    next_loop_ = loop;  // the next spawn refills the same loop
+  }
+  dispatcher_.rewind(count);
+  can_spawn_more_ = true;
+  uint64_t timeout = options_.stop_timeout_ns;
+  for (size_t l = 0; l < loops.size(); ++l) {
+    for (uint32_t c = 0; c < scenario_.class_count; ++c) {
+      if (uint32_t n = batch[l][c]) {
+        Loop *loop = loops[l].get();
+        const lh_user_class *cls = scenario_.classes[c];
+        asio::post(loop->io(), [loop, cls, n, timeout] { loop->users().stop(cls, n, timeout); });
+      }
+    }
+  }
+}
+
+void Runner::arm_stats_timer() {
+  stats_timer_.expires_after(kStatsInterval);
+  stats_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    merge_stats();
+    if (on_tick) on_tick(stats_, user_count());
+    arm_stats_timer();
+  });
+}
+
+void Runner::merge_stats() {
+  for (auto &loop : engine_.loops()) loop->drain_outbox(stats_);
+}
+
+void Runner::begin_stop_with(std::string reason) {
+  if (state_ == RunnerState::stopping || state_ == RunnerState::stopped) return;
+  stop_reason_ = std::move(reason);
+  set_state(RunnerState::stopping);
+  engine_.hooks().fire(LH_HOOK_TEST_STOPPING, user_count());
+  spawn_timer_.cancel();
+  stop_timer_.cancel();
+  stop_started_ns_ = monotonic_ns();
+  uint64_t timeout = options_.stop_timeout_ns;
+  for (auto &l : engine_.loops()) {
+    Loop *loop = l.get();
+    asio::post(loop->io(), [loop, timeout] { loop->users().stop_all(timeout); });
+  }
+  poll_stopped();
+}
+
+void Runner::poll_stopped() {
+  if (user_count() == 0) {
+    finish();
+    return;
+  }
+  uint64_t waited = monotonic_ns() - stop_started_ns_;
+  if (!abandoned_ && waited > options_.stop_timeout_ns + options_.drain_timeout_ns) {
+    abandoned_ = true;
+    engine_.log(LH_LOG_WARNING,
+                fmt::format("{} users still had requests in flight {:g} s after the stop; "
+                            "abandoning them (those requests are not counted)",
+                            user_count(), double(waited) / 1e9));
+    for (auto &l : engine_.loops()) {
+      Loop *loop = l.get();
+      asio::post(loop->io(), [loop] { loop->users().abandon_all(); });
+    }
+  }
+  stop_timer_.expires_after(kStopPollInterval);
+  stop_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) poll_stopped();
+  });
+}
+
+void Runner::finish() {
+  engine_.stop_loops();  // joins; each loop's shard lands in its outbox
+  merge_stats();
+  stats_timer_.cancel();
+  spawn_timer_.cancel();
+  stop_timer_.cancel();
+  set_state(RunnerState::stopped);
+  engine_.hooks().fire(LH_HOOK_TEST_STOP);
+  if (on_tick) on_tick(stats_, 0);
+}
+
+}  // namespace loadhost::core

@@ -1,0 +1,106 @@
+// Runner: one test from start to stop, on the control thread — Locust's
+// states (ready, spawning, running, stopping, stopped), spawning at a rate,
+// changing the user count while running (most recent users stop first), the
+// run time, load shapes, the graceful stop with its timeout, and merging the
+// loops' stats once a second.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/engine/engine.hpp"
+#include "core/runner/load_shape.hpp"
+#include "core/runner/users_dispatcher.hpp"
+#include "core/stats/stats_table.hpp"
+
+namespace loadhost::core {
+
+enum class RunnerState { ready, spawning, running, stopping, stopped };
+const char *to_string(RunnerState state);
+
+struct RunOptions {
+  uint32_t users = 1;
+  double spawn_rate = 1.0;              // users per second; <= 0 = all at once
+  std::optional<double> run_time_s;     // none = until stopped
+  uint64_t stop_timeout_ns = 0;         // graceful stop; 0 = stop at once
+  // After the stop timeout, calls still in flight get this long to complete
+  // (and be counted) before they are abandoned: a hung server cannot hang
+  // the stop.
+  uint64_t drain_timeout_ns = 5'000'000'000;
+  LoadShape shape;                      // empty = none
+};
+
+class Runner {
+ public:
+  Runner(Engine &engine, const lh_scenario &scenario, RunOptions options);
+  ~Runner();
+
+  // [control-thread] Runs the test until it has stopped.
+  void run();
+
+  // [thread-safe]
+  void stop(std::string reason);
+  void set_target(uint32_t users, double spawn_rate);
+
+  RunnerState state() const { return state_.load(); }
+  // [control-thread] The merged stats (complete after run() returns).
+  const stats::StatsTable &stats() const { return stats_; }
+  uint64_t user_count() const;
+  const std::string &stop_reason() const { return stop_reason_; }
+  double started_at() const { return started_at_; }  // unix seconds
+  double elapsed_s() const;
+
+  // [control-thread] Called once a second after the merge, and once at the end.
+  std::function<void(const stats::StatsTable &, uint64_t user_count)> on_tick;
+  std::function<void(RunnerState)> on_state;
+
+ private:
+  void set_state(RunnerState state);
+  void arm_spawn_timer();
+  void arm_stats_timer();
+  void spawn_step();
+  void apply_target(uint32_t users, double rate);
+  void spawn(uint64_t count);
+  void despawn(uint64_t count);
+  void begin_stop_with(std::string reason);
+  std::string describe_counts();
+  void poll_stopped();
+  void finish();
+  void merge_stats();
+
+  Engine &engine_;
+  const lh_scenario &scenario_;
+  RunOptions options_;
+  UsersDispatcher dispatcher_;
+  boost::asio::io_context control_;
+  boost::asio::steady_timer spawn_timer_{control_};
+  boost::asio::steady_timer stats_timer_{control_};
+  boost::asio::steady_timer stop_timer_{control_};
+
+  std::atomic<RunnerState> state_{RunnerState::ready};
+  stats::StatsTable stats_;
+  std::string stop_reason_;
+  double started_at_ = 0;
+  uint64_t start_ns_ = 0;
+  uint64_t stop_started_ns_ = 0;
+  bool abandoned_ = false;
+
+  // Spawning: where the ramp towards target_ started, and each user handed
+  // out as (class index, loop index), newest last.
+  uint32_t target_ = 0;
+  double rate_ = 1.0;
+  uint64_t ramp_start_ns_ = 0;
+  uint64_t ramp_start_count_ = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> spawned_;
+  uint32_t next_loop_ = 0;
+  double last_shape_tick_s_ = -1;
+  bool can_spawn_more_ = true;  // false once fixed-count classes are full
+};
+
+}  // namespace loadhost::core

@@ -1,0 +1,121 @@
+#include "hosts/loadhost/cli_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/runner/load_shape.hpp"
+
+namespace loadhost::cli {
+
+namespace {
+
+// A duration flag ("30s", "1h30m", "90"), checked when parsed.
+CLI::Option *add_duration(CLI::App &app, const std::string &flags, std::optional<double> &out,
+                          const std::string &help) {
+  return app
+      .add_option_function<std::string>(
+          flags,
+          [&out, flags](const std::string &text) {
+            auto seconds = core::parse_duration(text);
+            if (!seconds) throw CLI::ValidationError(flags, "'" + text + "' is not a duration like 30s, 5m or 1h30m");
+            out = *seconds;
+          },
+          help)
+      ->type_name("DURATION");
+}
+
+}  // namespace
+
+std::optional<CliOptions> parse(int argc, char **argv, int &exit_code) {
+  CliOptions o;
+  CLI::App app{"loadhost: load testing with users written as C++ code, and protocols as plugins.\n"
+               "  loadhost -f shop.cpp -H http://127.0.0.1:8080 -u 100 -r 10 -t 5m --headless\n"
+               "  loadhost --headless -u 50 -t 10s http://127.0.0.1:8080/   (quick mode, like wrk)",
+               "loadhost"};
+  app.option_defaults()->always_capture_default();
+  app.set_version_flag("-V,--version", "loadhost " LOADHOST_VERSION);
+  app.set_config("--config", "loadhost.conf", "Read options from this file (key = value lines)");
+  app.allow_config_extras(false);
+
+  app.add_option("-f,--locustfile,--scenario", o.scenario,
+                 "Scenario: a C++ file (compiled and cached) or a built .so")
+      ->envname("LOADHOST_LOCUSTFILE");
+  app.add_option("url", o.url, "Quick mode: hit this URL in a loop, with no wait (no -f)");
+  app.add_option("-X,--method", o.method, "Quick mode: the HTTP method");
+  app.add_option("-H,--host", o.host, "Base URL of the system under test, e.g. http://127.0.0.1:8080")
+      ->envname("LOADHOST_HOST");
+  app.add_option("-u,--users", o.users, "Peak number of concurrent users")->envname("LOADHOST_USERS");
+  app.add_option_function<double>(
+         "-r,--spawn-rate", [&o](double r) { o.spawn_rate = r; },
+         "Users started (or stopped) per second; default 1, quick mode: all at once")
+      ->envname("LOADHOST_SPAWN_RATE");
+  add_duration(app, "-t,--run-time", o.run_time_s, "Stop after this long (e.g. 30s, 1h30m); quick mode default 10s")
+      ->envname("LOADHOST_RUN_TIME");
+  std::optional<double> stop_timeout;
+  add_duration(app, "-s,--stop-timeout", stop_timeout,
+               "On stop, let users finish their task for this long (default 0: stop at once)")
+      ->envname("LOADHOST_STOP_TIMEOUT");
+  app.add_option("--stages", o.stages, "Load shape: DURATION:USERS stages, ramped linearly, e.g. 10s:50,30s:50,10s:0")
+      ->envname("LOADHOST_STAGES");
+  app.add_flag("--headless", o.headless, "Run without the web UI (the only mode so far)")
+      ->envname("LOADHOST_HEADLESS");
+  app.add_option("--csv", o.csv_prefix, "Write Locust-format CSV files PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv")
+      ->envname("LOADHOST_CSV");
+  app.add_flag("--csv-full-history", o.csv_full_history, "Every entry in PREFIX_stats_history.csv, not only Aggregated")
+      ->envname("LOADHOST_CSV_FULL_HISTORY");
+  app.add_option("--json", o.json_file, "Write the final stats as JSON to this file")->envname("LOADHOST_JSON");
+  app.add_flag("--only-summary", o.only_summary, "Print only the final summary, not the stats every few seconds")
+      ->envname("LOADHOST_ONLY_SUMMARY");
+  app.add_option("--exit-code-on-error", o.exit_code_on_error, "Exit code when any request failed")
+      ->envname("LOADHOST_EXIT_CODE_ON_ERROR");
+  app.add_option("-T,--tags", o.tags, "Only run tasks with any of these tags")->delimiter(',')->envname("LOADHOST_TAGS");
+  app.add_option("-E,--exclude-tags", o.exclude_tags, "Do not run tasks with any of these tags")
+      ->delimiter(',')
+      ->envname("LOADHOST_EXCLUDE_TAGS");
+  app.add_option("-L,--loglevel", o.loglevel, "DEBUG, INFO, WARNING or ERROR")
+      ->check(CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case))
+      ->envname("LOADHOST_LOGLEVEL");
+  app.add_option("--plugin", o.plugins, "Load a protocol plugin: a bundled id (http1) or a path to a .so (repeatable)")
+      ->envname("LOADHOST_PLUGIN");
+  app.add_option("--threads", o.threads, "Event-loop threads (default: one per core)")->envname("LOADHOST_THREADS");
+  app.add_flag("--insecure", o.insecure, "Do not verify TLS certificates")->envname("LOADHOST_INSECURE");
+  std::optional<double> request_timeout;
+  add_duration(app, "--request-timeout", request_timeout, "Give up on a request after this long (default 60s)")
+      ->envname("LOADHOST_REQUEST_TIMEOUT");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {  // --help, --version
+    exit_code = app.exit(e);
+    return std::nullopt;
+  } catch (const CLI::ParseError &e) {
+    std::fprintf(stderr, "loadhost: %s (see loadhost --help)\n", e.what());
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (stop_timeout) o.stop_timeout_s = *stop_timeout;
+  if (request_timeout) o.request_timeout_s = *request_timeout;
+  for (auto &l : o.loglevel) l = char(std::toupper(static_cast<unsigned char>(l)));
+  if (o.scenario.empty() && o.url.empty()) {
+    std::fprintf(stderr,
+                 "loadhost: nothing to run: give a scenario (-f shop.cpp) or a URL for quick mode "
+                 "(see loadhost --help)\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (!o.scenario.empty() && !o.url.empty()) {
+    std::fprintf(stderr, "loadhost: give either a scenario (-f) or a URL, not both (use -H for the scenario's host)\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (o.request_timeout_s <= 0) {
+    std::fprintf(stderr, "loadhost: --request-timeout must be more than 0\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
+  return o;
+}
+
+}  // namespace loadhost::cli

@@ -1,0 +1,44 @@
+// The `loadhost` command line: Locust's flags where they exist, so a Locust
+// user's muscle memory works, plus loadhost's own (--plugin, --threads,
+// --insecure, --stages, --request-timeout). Sources, later winning:
+// loadhost.conf / --config FILE, LOADHOST_* environment variables, flags.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadhost::cli {
+
+struct CliOptions {
+  std::string scenario;                // -f: a .cpp to compile or a .so
+  std::string url;                     // quick mode: a URL and no -f
+  std::string method = "GET";          // quick mode: -X
+  std::string host;                    // -H: base URL for users
+  uint32_t users = 1;                  // -u
+  std::optional<double> spawn_rate;    // -r (default 1/s; quick mode: all at once)
+  std::optional<double> run_time_s;    // -t
+  double stop_timeout_s = 0;           // -s
+  std::string stages;                  // --stages 10s:50,30s:0
+  bool headless = false;
+  std::string csv_prefix;              // --csv
+  bool csv_full_history = false;
+  std::string json_file;               // --json
+  bool only_summary = false;
+  int exit_code_on_error = 1;
+  std::vector<std::string> tags;       // -T
+  std::vector<std::string> exclude_tags;  // -E
+  std::string loglevel = "INFO";       // -L
+  std::vector<std::string> plugins;    // --plugin ID|PATH
+  uint32_t threads = 0;                // --threads (0 = one per core)
+  bool insecure = false;
+  double request_timeout_s = 60;
+  std::string config_file;
+};
+
+// Parses argv. On --help/--version prints and returns exit code 0 in
+// `exit_code`; on a usage error prints one line and sets exit_code to 2.
+std::optional<CliOptions> parse(int argc, char **argv, int &exit_code);
+
+}  // namespace loadhost::cli

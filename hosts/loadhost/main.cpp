@@ -1,0 +1,231 @@
+// loadhost: the headless command-line host. It wires the pieces: options ->
+// engine (loops, plugins) -> scenario (quick mode, a .cpp compiled, or a
+// .so) -> runner -> reports -> exit code.
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "core/engine/engine.hpp"
+#include "core/loader/plugin_registry.hpp"
+#include "core/loader/scenario_compiler.hpp"
+#include "core/runner/runner.hpp"
+#include "hosts/loadhost/cli_options.hpp"
+#include "hosts/loadhost/install_layout.hpp"
+#include "hosts/loadhost/run_reporter.hpp"
+
+extern "C" const lh_entry loadhost_quick_entry;
+
+namespace {
+
+using namespace loadhost;
+
+lh_log_level to_level(const std::string &name) {
+  if (name == "DEBUG") return LH_LOG_DEBUG;
+  if (name == "WARNING") return LH_LOG_WARNING;
+  if (name == "ERROR" || name == "CRITICAL") return LH_LOG_ERROR;
+  return LH_LOG_INFO;
+}
+
+std::string join(const std::vector<std::string> &items) {
+  std::string out;
+  for (const auto &i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+core::EngineConfig engine_config(const cli::CliOptions &o) {
+  core::EngineConfig c;
+  c.loop_threads = o.threads;
+  c.default_timeout_ns = uint64_t(o.request_timeout_s * 1e9);
+  c.log_level = to_level(o.loglevel);
+  if (!o.host.empty()) c.options["host"] = o.host;
+  if (!o.tags.empty()) c.options["tags"] = join(o.tags);
+  if (!o.exclude_tags.empty()) c.options["exclude-tags"] = join(o.exclude_tags);
+  if (o.insecure) c.options["insecure"] = "1";
+  if (!o.url.empty()) {
+    c.options["quick-url"] = o.url;
+    c.options["quick-method"] = o.method;
+  }
+  return c;
+}
+
+// Bundled plugins, LOADHOST_PLUGIN_PATH, then --plugin. Returns "" or why not.
+std::string load_plugins(core::Engine &engine, const cli::CliOptions &o, const cli::InstallLayout &layout) {
+  std::vector<std::string> dirs = cli::plugin_search_dirs(layout);
+  for (const auto &dir : dirs) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(dir, ec)) {
+      if (std::string e = engine.plugins().load(dir); !e.empty()) return e;
+      continue;
+    }
+    for (const auto &so : cli::plugins_in(dir))
+      if (std::string e = engine.plugins().load(so); !e.empty()) return e;
+  }
+  for (const auto &name : o.plugins) {
+    std::string path = core::find_plugin(name, dirs);
+    if (path.empty())
+      return fmt::format("plugin '{}': not found (looked for {}.so in {}); give a path to a .so",
+                         name, name, join(dirs));
+    if (std::string e = engine.plugins().load(path); !e.empty()) return e;
+  }
+  return "";
+}
+
+std::string load_scenario(core::Engine &engine, const cli::CliOptions &o, const cli::InstallLayout &layout) {
+  if (!o.url.empty()) return engine.plugins().add_builtin(&loadhost_quick_entry, "quick mode");
+  std::string path = o.scenario;
+  if (path.ends_with(".cpp") || path.ends_with(".cc") || path.ends_with(".cxx")) {
+    core::CompilerSettings settings;
+    if (const char *cxx = std::getenv("CXX"); cxx && *cxx) settings.compiler = cxx;
+    settings.sdk_include_dir = layout.sdk_include_dir;
+    settings.cache_dir = core::default_cache_dir();
+    settings.extra_flags = {"-O2"};
+    core::CompileResult r = core::compile_scenario(path, settings);
+    if (!r.error.empty()) return r.error;
+    if (!r.cached) engine.log(LH_LOG_INFO, fmt::format("compiled {} into {}", path, r.library));
+    path = r.library;
+  }
+  std::string error = engine.plugins().load(path);
+  if (error.empty() && !engine.plugins().scenario())
+    return fmt::format("'{}' is a plugin without a scenario: give it with --plugin, and a scenario with -f", o.scenario);
+  return error;
+}
+
+core::LoadShape shape_for(const cli::CliOptions &o, const lh_scenario &scenario, std::string &error) {
+  if (!o.stages.empty()) {
+    auto stages = core::parse_stages(o.stages, error);
+    return error.empty() ? core::make_stages_shape(std::move(stages)) : core::LoadShape{};
+  }
+  if (scenario.shape_tick) {
+    return [&scenario](double t, uint64_t users) -> std::optional<core::ShapeTick> {
+      lh_shape_tick tick{};
+      tick.size = sizeof(tick);
+      scenario.shape_tick(t, users, &tick);
+      if (tick.stop) return std::nullopt;
+      return core::ShapeTick{tick.users, tick.spawn_rate};
+    };
+  }
+  return {};
+}
+
+// SIGINT/SIGTERM are blocked in every thread and taken here: the first stops
+// the test gracefully (reports are still written), a second one exits now.
+void start_signal_thread(core::Runner &runner) {
+  std::thread([&runner] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int count = 0;
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      if (++count == 1) {
+        std::fprintf(stderr, "\nloadhost: %s received, stopping (again to exit at once)\n",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM");
+        runner.stop(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+      } else {
+        _exit(128 + sig);
+      }
+    }
+  }).detach();
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  int exit_code = 0;
+  auto parsed = cli::parse(argc, argv, exit_code);
+  if (!parsed) return exit_code;
+  const cli::CliOptions &o = *parsed;
+
+  // Block the stop signals before any thread starts, so only the signal
+  // thread receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (!o.headless && !o.url.empty()) {
+    // quick mode is headless by nature
+  } else if (!o.headless) {
+    std::fprintf(stderr, "loadhost: the web UI is not built yet; running headless\n");
+  }
+
+  cli::InstallLayout layout = cli::find_install_layout();
+  core::Engine engine(engine_config(o));
+  if (std::string e = load_plugins(engine, o, layout); !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
+  if (std::string e = load_scenario(engine, o, layout); !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
+  const lh_scenario &scenario = *engine.plugins().scenario();
+  if (scenario.class_count == 0) {
+    std::fprintf(stderr, "loadhost: scenario '%s' defines no user class\n",
+                 engine.plugins().scenario_source().c_str());
+    return 2;
+  }
+
+  core::RunOptions run;
+  run.users = o.users;
+  run.spawn_rate = o.spawn_rate ? *o.spawn_rate : (o.url.empty() ? 1.0 : 0.0);
+  run.run_time_s = o.run_time_s ? o.run_time_s : (o.url.empty() ? std::nullopt : std::optional<double>(10.0));
+  run.stop_timeout_ns = uint64_t(o.stop_timeout_s * 1e9);
+  std::string shape_error;
+  run.shape = shape_for(o, scenario, shape_error);
+  if (!shape_error.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", shape_error.c_str());
+    return 2;
+  }
+
+  engine.hooks().fire(LH_HOOK_INIT);
+  core::Runner runner(engine, scenario, run);
+  cli::RunReporter reporter(o);
+  runner.on_tick = [&](const stats::StatsTable &table, uint64_t users) {
+    if (runner.state() != core::RunnerState::stopped) reporter.tick(table, users);
+  };
+  start_signal_thread(runner);
+
+  std::fprintf(stderr, "loadhost: starting %u users at %s/s on %zu threads%s\n", o.users,
+               run.spawn_rate > 0 ? fmt::format("{:g}", run.spawn_rate).c_str() : "all at once",
+               engine.loops().size(),
+               run.run_time_s ? fmt::format(" for {:g} s", *run.run_time_s).c_str() : "");
+  runner.run();
+  std::fprintf(stderr, "loadhost: test stopped: %s\n", runner.stop_reason().c_str());
+
+  const stats::StatsTable &table = runner.stats();
+  nlohmann::json metadata = {
+      {"host", o.host.empty() ? o.url : o.host},
+      {"scenario", engine.plugins().scenario_source()},
+      {"users", o.users},
+      {"run_time_s", runner.elapsed_s()},
+      {"start_time", runner.started_at()},
+      {"stop_reason", runner.stop_reason()},
+      {"loadhost_version", LOADHOST_VERSION},
+  };
+  bool reports_ok = reporter.finish(table, metadata);
+  engine.hooks().fire(LH_HOOK_QUITTING);
+
+  const stats::StatsEntry &total = table.total();
+  if (total.num_requests() > 0 && total.num_failures() == total.num_requests()) {
+    auto failures = table.sorted_failures();
+    const stats::Failure *top = nullptr;
+    for (const auto *f : failures)
+      if (!top || f->occurrences_ > top->occurrences_) top = f;
+    if (top)
+      std::fprintf(stderr, "loadhost: every request failed; most often: %s (%llu times)\n",
+                   top->error_.c_str(), static_cast<unsigned long long>(top->occurrences_));
+  }
+  if (!reports_ok) return 1;
+  if (total.num_failures() > 0) return o.exit_code_on_error;
+  return 0;
+}

@@ -1,0 +1,80 @@
+#include "hosts/loadhost/run_reporter.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/engine/clock.hpp"
+#include "core/report/console_table.hpp"
+#include "core/report/json_report.hpp"
+
+namespace loadhost::cli {
+
+namespace {
+
+// Locust prints the table every 2 seconds.
+constexpr int kConsoleEverySeconds = 2;
+
+report::ConsoleOptions console_options() {
+  report::ConsoleOptions o;
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    o.name_width = report::name_width_for_terminal(ws.ws_col);
+  return o;
+}
+
+void print(const std::string &text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+RunReporter::RunReporter(const CliOptions &options) : options_(options) {
+  if (!options.csv_prefix.empty()) {
+    report::CsvOptions csv;
+    csv.full_history = options.csv_full_history;
+    csv_.emplace(options.csv_prefix, csv);
+  }
+}
+
+void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
+  ++ticks_;
+  if (csv_) {
+    report::WriteResult r = csv_->append_history(table, user_count, core::unix_now());
+    if (!r.ok() && !history_error_reported_) {
+      std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
+      history_error_reported_ = true;
+    }
+  }
+  if (!options_.only_summary && ticks_ % kConsoleEverySeconds == 0)
+    print(report::stats_table_text(table, true, console_options()) + "\n");
+}
+
+bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &metadata) {
+  report::ConsoleOptions console = console_options();
+  print(report::stats_table_text(table, false, console) + "\n" +
+        report::percentile_table_text(table, console) + "\n" +
+        report::failures_table_text(table, console));
+  bool ok = true;
+  auto check = [&ok](const report::WriteResult &r) {
+    if (!r.ok()) {
+      std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
+      ok = false;
+    }
+  };
+  if (csv_) {
+    check(csv_->write_snapshot(table));
+    if (ok) std::fprintf(stderr, "loadhost: wrote %s and the history, failures and exceptions CSV files\n",
+                         csv_->stats_path().c_str());
+  }
+  if (!options_.json_file.empty()) {
+    report::WriteResult r = report::write_json_report(options_.json_file, table, metadata);
+    check(r);
+    if (r.ok()) std::fprintf(stderr, "loadhost: wrote %s\n", options_.json_file.c_str());
+  }
+  return ok;
+}
+
+}  // namespace loadhost::cli

@@ -1,0 +1,35 @@
+// RunReporter: what the user sees and keeps of a run — the console table
+// every few seconds, the stats history CSV every second, and at the end the
+// summary tables, the CSV files and the JSON report.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/report/csv_writer.hpp"
+#include "core/stats/stats_table.hpp"
+#include "hosts/loadhost/cli_options.hpp"
+
+namespace loadhost::cli {
+
+class RunReporter {
+ public:
+  explicit RunReporter(const CliOptions &options);
+
+  // Once a second, with the merged table.
+  void tick(const stats::StatsTable &table, uint64_t user_count);
+  // At the end. Returns false when a report could not be written (the reason
+  // is printed).
+  bool finish(const stats::StatsTable &table, const nlohmann::json &metadata);
+
+ private:
+  const CliOptions &options_;
+  std::optional<report::CsvFileWriter> csv_;
+  int ticks_ = 0;
+  bool history_error_reported_ = false;
+};
+
+}  // namespace loadhost::cli

@@ -1,0 +1,245 @@
+// loadhost C++ SDK — the generic protocol client every typed client wraps.
+//
+// A Client is one session of its user with one protocol (opened lazily, on
+// the first call). `co_await client.call(...)` starts a request through the
+// host, which measures and reports it; the Response owns copies of what the
+// plugin returned.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "loadhost/user.hpp"
+
+namespace loadhost {
+
+using Header = std::pair<std::string, std::string>;
+
+// What one request may set besides its operation, target and body.
+struct CallOptions {
+  std::string_view name;             // stats name (default: the target)
+  std::vector<Header> headers;       // metadata, in order
+  std::vector<Header> params;        // HTTP: query parameters, URL-encoded
+  bool catch_response = false;       // decide success/failure yourself
+  std::optional<Duration> timeout;   // default: the session's (--request-timeout)
+  bool allow_redirects = true;       // protocols that have them
+  bool discard_body = false;         // count the body, do not keep it
+};
+
+class Response {
+ public:
+  Response() = default;
+  Response(Response &&other) noexcept { *this = std::move(other); }
+  Response &operator=(Response &&other) noexcept {
+    if (this != &other) {
+      settle();
+      status_ = other.status_;
+      error_ = std::move(other.error_);
+      body_ = std::move(other.body_);
+      url_ = std::move(other.url_);
+      headers_ = std::move(other.headers_);
+      elapsed_ = other.elapsed_;
+      deferred_ = std::exchange(other.deferred_, std::nullopt);
+    }
+    return *this;
+  }
+  ~Response() { settle(); }
+
+  int64_t status() const { return status_; }
+  bool ok() const { return !error_.has_value(); }
+  // The failure text ("HTTP 404 Not Found", "connection refused"), if any.
+  const std::optional<std::string> &error() const { return error_; }
+  const std::string &body() const { return body_; }
+  const std::string &url() const { return url_; }
+  Duration elapsed() const { return elapsed_; }
+  const std::vector<Header> &headers() const { return headers_; }
+  // The first header of that name (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const {
+    for (const auto &[k, v] : headers_)
+      if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          }))
+        return v;
+    return {};
+  }
+
+  // With catch_response: report this request as a success / a failure.
+  // Without a call, it is reported as the protocol judged it when the
+  // Response is destroyed (as Locust's catch_response block ends).
+  void success() { report(std::nullopt); }
+  void failure(std::string_view text) { report(std::string(text)); }
+
+ private:
+  friend class CallAwaiter;
+  struct Deferred {
+    lh_loop *loop;
+    lh_request_event event;  // lh_str fields point into the strings below
+    std::string type, name, user_class;
+  };
+  void report(std::optional<std::string> error) {
+    if (!deferred_) return;
+    Deferred d = std::move(*deferred_);
+    deferred_.reset();
+    d.event.type = detail::str(d.type);
+    d.event.name = detail::str(d.name);
+    d.event.user_class = detail::str(d.user_class);
+    d.event.error = error ? detail::str(*error) : lh_str{nullptr, 0};
+    host().report(d.loop, &d.event);
+  }
+  void settle() {
+    if (deferred_) report(error_);
+  }
+
+  int64_t status_ = 0;
+  std::optional<std::string> error_;
+  std::string body_;
+  std::string url_;
+  std::vector<Header> headers_;
+  Duration elapsed_{0};
+  std::optional<Deferred> deferred_;
+};
+
+class Client;
+
+// The awaitable of one call: starts it in await_suspend, resumes the user
+// from a fresh stack once the host delivered the result.
+class CallAwaiter {
+ public:
+  CallAwaiter(Client &client, std::string_view operation, std::string target,
+              std::string_view body, CallOptions options)
+      : client_(client), operation_(operation), target_(std::move(target)), body_(body),
+        options_(std::move(options)) {}
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h);
+  Response await_resume() {
+    if (failed_to_start_) throw std::runtime_error(start_error_);
+    return std::move(response_);
+  }
+
+ private:
+  static void on_done(void *ud, const lh_call_result *result);
+  static void on_resume(void *ud) { static_cast<CallAwaiter *>(ud)->waiter_.resume(); }
+
+  Client &client_;
+  std::string_view operation_;
+  std::string target_;
+  std::string_view body_;
+  CallOptions options_;
+  std::coroutine_handle<> waiter_;
+  Response response_;
+  bool failed_to_start_ = false;
+  std::string start_error_;
+};
+
+class Client {
+ public:
+  // `protocol`: a plugin id ("http1"), or empty to pick by the URL scheme of
+  // `base_url`. Construct inside a user (the user's constructor or member
+  // initialisers): the client belongs to the user being built.
+  explicit Client(std::string protocol = {}, std::string base_url = {})
+      : user_(detail::t_constructing),
+        owner_(detail::t_constructing_owner),
+        protocol_(std::move(protocol)),
+        base_url_(std::move(base_url)) {}
+  Client(const Client &) = delete;
+  Client &operator=(const Client &) = delete;
+  // The host closes the session when the user is destroyed.
+
+  void set_base_url(std::string url) { base_url_ = std::move(url); }
+  const std::string &base_url() const { return base_url_; }
+  void set_protocol(std::string id) { protocol_ = std::move(id); }
+  // Protocol options, passed when the session opens ("insecure", ...).
+  void set_option(std::string key, std::string value) {
+    options_.emplace_back(std::move(key), std::move(value));
+  }
+
+  CallAwaiter call(std::string_view operation, std::string target, std::string_view body = {},
+                   CallOptions options = {}) {
+    return CallAwaiter(*this, operation, std::move(target), body, std::move(options));
+  }
+
+  // The session, opened on first use; null with the reason in `error`.
+  lh_session *session(std::string &error) {
+    if (session_) return session_;
+    std::vector<lh_kv> kv;
+    for (const auto &[k, v] : options_) kv.push_back(lh_kv{detail::str(k), detail::str(v)});
+    lh_str why{nullptr, 0};
+    session_ = host().session_open(user_, detail::str(protocol_), detail::str(base_url_),
+                                   kv.data(), kv.size(), &why);
+    if (!session_) error = std::string(detail::view(why));
+    return session_;
+  }
+
+  lh_user *user() const { return user_; }
+  UserBase *owner() const { return owner_; }
+
+ private:
+  lh_user *user_;
+  UserBase *owner_ = nullptr;
+  std::string protocol_;
+  std::string base_url_;
+  std::vector<Header> options_;
+  lh_session *session_ = nullptr;
+};
+
+inline bool CallAwaiter::await_suspend(std::coroutine_handle<> h) {
+  lh_session *session = client_.session(start_error_);
+  if (!session) {
+    failed_to_start_ = true;
+    return false;
+  }
+  std::vector<lh_kv> metadata;
+  metadata.reserve(options_.headers.size());
+  for (const auto &[k, v] : options_.headers) metadata.push_back(lh_kv{detail::str(k), detail::str(v)});
+
+  lh_request request{};
+  request.size = sizeof(request);
+  request.flags = (options_.catch_response ? LH_REQUEST_DEFER_REPORT : 0u) |
+                  (options_.allow_redirects ? 0u : LH_REQUEST_NO_REDIRECTS) |
+                  (options_.discard_body ? LH_REQUEST_DISCARD_BODY : 0u);
+  request.operation = detail::str(operation_);
+  request.target = detail::str(target_);
+  request.metadata = metadata.data();
+  request.metadata_count = metadata.size();
+  request.body = detail::str(body_);
+  request.name = detail::str(options_.name);
+  if (options_.timeout)
+    request.timeout_us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(*options_.timeout).count());
+  waiter_ = h;
+  host().call_start(session, &request, &CallAwaiter::on_done, this);
+  return true;
+}
+
+inline void CallAwaiter::on_done(void *ud, const lh_call_result *result) {
+  auto *self = static_cast<CallAwaiter *>(ud);
+  const lh_response &r = *result->response;
+  Response &out = self->response_;
+  out.status_ = r.status;
+  if (r.error.data) out.error_.emplace(detail::view(r.error));
+  out.body_.assign(detail::view(r.body));
+  out.url_.assign(detail::view(r.url));
+  for (size_t i = 0; i < r.metadata_count; ++i)
+    out.headers_.emplace_back(detail::view(r.metadata[i].key), detail::view(r.metadata[i].value));
+  out.elapsed_ = Duration(double(result->event->response_time_us) / 1e6);
+  if (self->options_.catch_response) {
+    Response::Deferred d{};
+    d.event = *result->event;
+    d.type.assign(detail::view(result->event->type));
+    d.name.assign(detail::view(result->event->name));
+    d.user_class.assign(detail::view(result->event->user_class));
+    d.loop = host().user_loop(self->client_.user());
+    out.deferred_ = std::move(d);
+  }
+  if (UserBase *owner = self->client_.owner()) owner->note_io();
+  // Not inside the plugin's completion: resume from a fresh stack.
+  host().post(host().user_loop(self->client_.user()), &CallAwaiter::on_resume, self);
+}
+
+}  // namespace loadhost

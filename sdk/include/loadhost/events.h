@@ -1,0 +1,69 @@
+/* loadhost C ABI — the request event and the event hooks.
+ *
+ * Every protocol reports through one record, lh_request_event, so stats,
+ * percentiles, CSV/JSON/HTML reports, thresholds and the distributed master
+ * work for every plugin without the plugin doing anything more.
+ */
+#ifndef LOADHOST_EVENTS_H
+#define LOADHOST_EVENTS_H
+
+#include "abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One finished request (or any measured operation: a connect, a received
+ * message). All lh_str fields are owned by the reporter and only need to
+ * stay valid for the duration of the call that takes the event. */
+typedef struct lh_request_event {
+  uint32_t size;       /* sizeof(lh_request_event) of the reporter's headers */
+  lh_str type;         /* stats key part 1: "GET", "grpc", "publish" ... */
+  lh_str name;         /* stats key part 2: "/item/[id]", a method name */
+  uint64_t start_ns;   /* host monotonic clock (lh_host.now_ns) at start */
+  /* When the request should have started in an open (arrival-rate) model;
+   * 0 = same as start_ns. Latency free of coordinated omission is measured
+   * from here. */
+  uint64_t intended_start_ns;
+  uint64_t response_time_us; /* end - start, microseconds */
+  uint64_t bytes_sent;
+  uint64_t bytes_received;   /* the "content size" of Locust's tables */
+  int64_t status;            /* protocol status (HTTP code, gRPC code), or 0 */
+  lh_str error;              /* NULL data = success; else one-line reason */
+  lh_str user_class;         /* the reporting user's class, may be empty */
+} lh_request_event;
+
+/* Event hooks, fired at the points Locust fires them. */
+typedef uint32_t lh_hook_kind;
+enum {
+  LH_HOOK_INIT = 1,              /* after plugins and scenario are loaded */
+  LH_HOOK_TEST_START = 2,        /* a test begins (before spawning)       */
+  LH_HOOK_TEST_STOPPING = 3,     /* stop requested, users still running   */
+  LH_HOOK_TEST_STOP = 4,         /* all users stopped                     */
+  LH_HOOK_REQUEST = 5,           /* each request event ([loop-thread])    */
+  LH_HOOK_USER_ERROR = 6,        /* an error escaped a task               */
+  LH_HOOK_SPAWNING_COMPLETE = 7, /* the target user count is reached      */
+  LH_HOOK_RESET_STATS = 8,       /* stats were reset                      */
+  LH_HOOK_QUITTING = 9           /* the host is about to exit             */
+};
+
+/* What a hook callback receives. Fields that do not apply to the kind are
+ * zero / absent. Everything is valid only during the callback. */
+typedef struct lh_hook_args {
+  uint32_t size;
+  lh_hook_kind kind;
+  const lh_request_event *request; /* LH_HOOK_REQUEST */
+  lh_str user_class;               /* LH_HOOK_USER_ERROR */
+  lh_str message;                  /* LH_HOOK_USER_ERROR: the error text */
+  uint64_t user_count;             /* SPAWNING_COMPLETE, TEST_STOPPING */
+} lh_hook_args;
+
+/* A hook callback. Thread: LH_HOOK_REQUEST and LH_HOOK_USER_ERROR run on the
+ * loop thread of the user concerned (keep them short: they are on the hot
+ * path of every loop); every other kind runs on the control thread. */
+typedef void (*lh_hook_fn)(void *ud, const lh_hook_args *args);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LOADHOST_EVENTS_H */

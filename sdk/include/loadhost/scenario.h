@@ -1,0 +1,72 @@
+/* loadhost C ABI — scenarios: user classes and their factory.
+ *
+ * A scenario is a plugin that provides user classes (usually written with the
+ * C++ layer, sdk/include/loadhost/loadhost.hpp, which fills these tables).
+ * The host decides how many users of each class run and on which loop; the
+ * scenario runs each user's tasks.
+ *
+ *   get_factory(LH_SCENARIO_FACTORY_ID) -> lh_scenario
+ */
+#ifndef LOADHOST_SCENARIO_H
+#define LOADHOST_SCENARIO_H
+
+#include "host.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LH_SCENARIO_FACTORY_ID "loadhost.scenario/1"
+
+/* One user class. All text static (valid until deinit). */
+typedef struct lh_user_class lh_user_class;
+struct lh_user_class {
+  uint32_t size;
+  const char *name;
+  /* Relative weight among classes without fixed_count (Locust's `weight`). */
+  uint32_t weight;
+  /* When > 0, exactly this many users of the class run, whatever the
+   * total (Locust's `fixed_count`); they are spawned first. */
+  uint32_t fixed_count;
+  /* The class's default target ("http://127.0.0.1:8080"), or NULL: the run
+   * option "host" (-H) wins over it. */
+  const char *default_host;
+
+  /* [loop-thread] Creates one user. `user` is the host's handle, valid until
+   * destroy returns. Returns the instance, or NULL (counted as a user error,
+   * with the reason in *error, static or valid until the next create). */
+  void *(*create)(const lh_user_class *cls, lh_user *user, lh_str *error);
+  /* [loop-thread] Begins the user's life: on_start, then its tasks. Runs
+   * asynchronously (timers, calls); the user calls lh_host.user_finished
+   * when its life is over. */
+  void (*start)(void *instance);
+  /* [loop-thread] Asks the user to stop: it finishes its current task (or
+   * stops waiting at once), runs on_stop, then calls user_finished. */
+  void (*stop)(void *instance);
+  /* [loop-thread] Frees the user, whatever state it is in (the host calls
+   * it after user_finished, or after the stop timeout). The host has
+   * cancelled the user's calls and closed its sessions first. */
+  void (*destroy)(void *instance);
+};
+
+/* A load shape: polled by the host once a second on the control thread. */
+typedef struct lh_shape_tick {
+  uint32_t size;
+  bool stop;           /* true: the test ends now (the others are ignored) */
+  uint32_t users;      /* target user count */
+  double spawn_rate;   /* users per second */
+} lh_shape_tick;
+
+typedef struct lh_scenario {
+  uint32_t size;
+  uint32_t class_count;
+  const lh_user_class *const *classes;
+  /* [control-thread] Optional (NULL = no shape): fills *tick for
+   * `run_time_s` seconds since the test started. */
+  void (*shape_tick)(double run_time_s, uint64_t user_count, lh_shape_tick *tick);
+} lh_scenario;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LOADHOST_SCENARIO_H */

@@ -1,0 +1,210 @@
+// loadhost C++ SDK — the scenario entry: turns user classes written in C++
+// into the C ABI's scenario tables.
+//
+//   LOADHOST_SCENARIO(Shopper, Admin);   // once per scenario, at file scope
+//
+// Class attributes, all optional static members of a user class:
+//   static constexpr const char *name = "Shopper";   (default: the type name)
+//   static constexpr uint32_t weight = 3;            (default 1)
+//   static constexpr uint32_t fixed_count = 2;       (default 0: by weight)
+//   static constexpr const char *host = "http://127.0.0.1:8080";
+//
+// A load shape:  struct Ramp : loadhost::LoadShape { ... };  LOADHOST_SHAPE(Ramp);
+// Event hooks:   LOADHOST_ON(LH_HOOK_TEST_START, [](const lh_hook_args &) { ... });
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadhost/http.hpp"
+
+namespace loadhost {
+
+struct ShapeTick {
+  uint32_t users = 0;
+  double spawn_rate = 1.0;
+};
+
+// Locust's LoadTestShape: asked once a second; nullopt stops the test.
+class LoadShape {
+ public:
+  virtual ~LoadShape() = default;
+  virtual std::optional<ShapeTick> tick(double run_time_s, uint64_t user_count) = 0;
+};
+
+namespace detail {
+
+struct HookRegistration {
+  lh_hook_kind kind;
+  std::function<void(const lh_hook_args &)> fn;
+};
+inline std::vector<HookRegistration> &hook_registrations() {
+  static std::vector<HookRegistration> list;
+  return list;
+}
+inline std::unique_ptr<LoadShape> &shape_instance() {
+  static std::unique_ptr<LoadShape> shape;
+  return shape;
+}
+inline std::function<std::unique_ptr<LoadShape>()> &shape_factory() {
+  static std::function<std::unique_ptr<LoadShape>()> f;
+  return f;
+}
+
+inline std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// Per user class U: its lh_user_class and the four functions behind it.
+template <class U>
+struct UserClassTable {
+  static std::string class_name() {
+    if constexpr (requires { U::name; }) return U::name;
+    else return demangle(typeid(U).name());
+  }
+  static const lh_user_class &get() {
+    static const std::string name = class_name();
+    static const lh_user_class table = [] {
+      lh_user_class c{};
+      c.size = sizeof(c);
+      c.name = name.c_str();
+      c.weight = 1;
+      if constexpr (requires { U::weight; }) c.weight = U::weight;
+      if constexpr (requires { U::fixed_count; }) c.fixed_count = U::fixed_count;
+      if constexpr (requires { U::host; }) c.default_host = U::host;
+      c.create = &create;
+      c.start = [](void *instance) { static_cast<UserBase *>(instance)->start_life(); };
+      c.stop = [](void *instance) { static_cast<UserBase *>(instance)->request_stop(); };
+      c.destroy = [](void *instance) { delete static_cast<UserBase *>(instance); };
+      return c;
+    }();
+    return table;
+  }
+  static void *create(const lh_user_class *cls, lh_user *user, lh_str *error) {
+    static thread_local std::string why;
+    t_constructing = user;
+    try {
+      auto *u = new U();
+      t_constructing = nullptr;
+      t_constructing_owner = nullptr;
+      if constexpr (std::is_base_of_v<HttpUser, U>) {
+        if (u->client.base_url().empty() && cls->default_host) u->client.set_base_url(cls->default_host);
+      }
+      u->setup_after_construction();
+      return static_cast<UserBase *>(u);
+    } catch (const std::exception &e) {
+      why = e.what();
+    } catch (...) {
+      why = "unknown exception in the constructor";
+    }
+    t_constructing = nullptr;
+    t_constructing_owner = nullptr;
+    *error = str(why);
+    return nullptr;
+  }
+};
+
+template <class... Users>
+struct ScenarioEntry {
+  static const char *init(const lh_host *h, const char *) {
+    g_host = h;
+    g_tag_filter.include = split_list(option("tags"));
+    g_tag_filter.exclude = split_list(option("exclude-tags"));
+    try {
+      if (shape_factory()) shape_instance() = shape_factory()();
+      for (auto &reg : hook_registrations())
+        h->hook_subscribe(h, reg.kind, &ScenarioEntry::on_hook, &reg);
+    } catch (const std::exception &e) {
+      static std::string why;
+      why = e.what();
+      return why.c_str();
+    }
+    return nullptr;
+  }
+  static void deinit() {
+    shape_instance().reset();
+    g_host = nullptr;
+  }
+  static void on_hook(void *ud, const lh_hook_args *args) {
+    try {
+      static_cast<HookRegistration *>(ud)->fn(*args);
+    } catch (const std::exception &e) {
+      log(std::string("event hook failed: ") + e.what(), LH_LOG_ERROR);
+    } catch (...) {
+      log("event hook failed", LH_LOG_ERROR);
+    }
+  }
+  static void shape_tick(double t, uint64_t users, lh_shape_tick *out) {
+    std::optional<ShapeTick> tick;
+    try {
+      tick = shape_instance()->tick(t, users);
+    } catch (const std::exception &e) {
+      log(std::string("load shape failed, stopping: ") + e.what(), LH_LOG_ERROR);
+    }
+    out->stop = !tick;
+    if (tick) {
+      out->users = tick->users;
+      out->spawn_rate = tick->spawn_rate;
+    }
+  }
+  static const void *get_factory(const char *id) {
+    static const lh_user_class *const classes[] = {&UserClassTable<Users>::get()...};
+    static const lh_scenario scenario = [] {
+      lh_scenario s{};
+      s.size = sizeof(s);
+      s.class_count = sizeof...(Users);
+      s.classes = classes;
+      s.shape_tick = shape_factory() ? &ScenarioEntry::shape_tick : nullptr;
+      return s;
+    }();
+    return std::string_view(id) == LH_SCENARIO_FACTORY_ID ? &scenario : nullptr;
+  }
+  static constexpr lh_entry entry() {
+    return lh_entry{{LH_ABI_VERSION_MAJOR, LH_ABI_VERSION_MINOR}, &init, &deinit, &get_factory};
+  }
+};
+
+template <class S>
+struct ShapeRegistrar {
+  ShapeRegistrar() {
+    shape_factory() = [] { return std::unique_ptr<LoadShape>(new S()); };
+  }
+};
+
+struct HookRegistrar {
+  HookRegistrar(lh_hook_kind kind, std::function<void(const lh_hook_args &)> fn) {
+    hook_registrations().push_back(HookRegistration{kind, std::move(fn)});
+  }
+};
+
+}  // namespace detail
+}  // namespace loadhost
+
+#define LOADHOST_CONCAT_(a, b) a##b
+#define LOADHOST_CONCAT(a, b) LOADHOST_CONCAT_(a, b)
+
+// The scenario's entry, under any symbol name (the host links its built-in
+// scenarios under their own names).
+#define LOADHOST_SCENARIO_ENTRY(symbol, ...) \
+  extern "C" LH_EXPORT const lh_entry symbol = ::loadhost::detail::ScenarioEntry<__VA_ARGS__>::entry()
+
+#define LOADHOST_SCENARIO(...) LOADHOST_SCENARIO_ENTRY(loadhost_entry, __VA_ARGS__)
+
+#define LOADHOST_SHAPE(S) \
+  static ::loadhost::detail::ShapeRegistrar<S> LOADHOST_CONCAT(loadhost_shape_, __LINE__)
+
+#define LOADHOST_ON(kind, ...) \
+  static ::loadhost::detail::HookRegistrar LOADHOST_CONCAT(loadhost_hook_, __LINE__)(kind, __VA_ARGS__)

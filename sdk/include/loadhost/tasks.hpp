@@ -1,0 +1,135 @@
+// loadhost C++ SDK — tasks and the things that hold them (users, TaskSets):
+// weights, tags, and the pick-run-wait loop that Locust users know.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "loadhost/task.hpp"
+#include "loadhost/wait_time.hpp"
+
+namespace loadhost {
+
+class UserBase;
+
+struct TaskEntry;
+using TaskFn = std::function<Task<>(const TaskEntry &)>;
+
+struct TaskEntry {
+  TaskFn run;  // gets its own entry (a TaskSet passes its tags on)
+  uint32_t weight = 1;
+  std::vector<std::string> tags;
+  bool is_task_set = false;
+
+  // Tags for --tags / --exclude-tags (Locust's @tag).
+  TaskEntry &tag(std::string name) {
+    tags.push_back(std::move(name));
+    return *this;
+  }
+};
+
+namespace detail {
+
+// --tags and --exclude-tags, parsed once at init.
+struct TagFilter {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  bool active() const { return !include.empty() || !exclude.empty(); }
+};
+inline TagFilter g_tag_filter;
+
+inline bool has_any(const std::vector<std::string> &tags, const std::vector<std::string> &of) {
+  for (const auto &t : tags)
+    if (std::find(of.begin(), of.end(), t) != of.end()) return true;
+  return false;
+}
+
+}  // namespace detail
+
+// Something with tasks: a user or a TaskSet.
+class TaskHolder {
+ public:
+  virtual ~TaskHolder() = default;
+  TaskHolder() = default;
+  TaskHolder(const TaskHolder &) = delete;
+  TaskHolder &operator=(const TaskHolder &) = delete;
+
+  // The wait between this holder's tasks; a TaskSet without one uses its
+  // user's. Default (users): no wait.
+  WaitTime wait_time;
+
+  // A task: a member coroutine of the derived class, with a weight.
+  template <class D>
+  TaskEntry &task(uint32_t weight, Task<> (D::*fn)()) {
+    D *self = static_cast<D *>(this);
+    return add(weight, [self, fn](const TaskEntry &) { return (self->*fn)(); });
+  }
+  // A task from any callable returning Task<>. The callable is kept for the
+  // holder's life, so a lambda coroutine may capture `this`.
+  TaskEntry &task(uint32_t weight, std::function<Task<>()> fn) {
+    return add(weight, [fn = std::move(fn)](const TaskEntry &) { return fn(); });
+  }
+  // A nested TaskSet, instantiated afresh each time it is picked.
+  template <class TS>
+  TaskEntry &task_set(uint32_t weight);
+
+  size_t task_count() const { return tasks_.size(); }
+
+ protected:
+  TaskEntry &add(uint32_t weight, TaskFn fn) {
+    tasks_.push_back(TaskEntry{std::move(fn), weight, {}, false});
+    return tasks_.back();
+  }
+
+  // Applies --tags/--exclude-tags; `inherited` are the tags of the TaskSet
+  // entry this holder runs for (a tagged TaskSet includes all its tasks).
+  void filter_by_tags(const std::vector<std::string> &inherited = {}) {
+    const auto &f = detail::g_tag_filter;
+    if (!f.active()) return;
+    std::vector<TaskEntry> kept;
+    for (auto &t : tasks_) {
+      std::vector<std::string> tags = t.tags;
+      tags.insert(tags.end(), inherited.begin(), inherited.end());
+      if (detail::has_any(tags, f.exclude)) continue;
+      // An untagged TaskSet stays: its own tasks are filtered inside it.
+      if (!f.include.empty() && !detail::has_any(tags, f.include) && !t.is_task_set) continue;
+      kept.push_back(std::move(t));
+    }
+    tasks_ = std::move(kept);
+  }
+
+  // Locust picks tasks at random in proportion to their weights.
+  TaskEntry *pick(std::mt19937_64 &random) {
+    if (tasks_.empty()) return nullptr;
+    if (sequential_) {
+      TaskEntry *t = &tasks_[next_ % tasks_.size()];
+      ++next_;
+      return t;
+    }
+    if (cumulative_.size() != tasks_.size()) {
+      cumulative_.clear();
+      uint64_t sum = 0;
+      for (auto &t : tasks_) cumulative_.push_back(sum += t.weight);
+    }
+    if (cumulative_.back() == 0) return nullptr;
+    std::uniform_int_distribution<uint64_t> d(0, cumulative_.back() - 1);
+    uint64_t x = d(random);
+    size_t i = size_t(std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin());
+    return &tasks_[i];
+  }
+
+  std::vector<TaskEntry> tasks_;
+  std::vector<uint64_t> cumulative_;
+  bool sequential_ = false;  // SequentialTaskSet: in declaration order
+  size_t next_ = 0;
+  std::vector<std::string> inherited_tags_;
+
+  friend class UserBase;
+  friend class TaskSetBase;
+};
+
+}  // namespace loadhost

@@ -1,0 +1,247 @@
+// loadhost C++ SDK — users and TaskSets.
+//
+//   struct Reader : loadhost::HttpUser {
+//     Reader() { wait_time = between(1s, 3s); task(3, &Reader::read); }
+//     Task<> read() { co_await client.get("/item/1"); }
+//   };
+//
+// A user lives on one loop thread. Its life is one coroutine: on_start, then
+// pick a task by weight, run it, wait, until stopped; then on_stop.
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <string>
+#include <typeinfo>
+#include <cxxabi.h>
+
+#include "loadhost/tasks.hpp"
+
+namespace loadhost {
+
+namespace detail {
+// The host handle of the user being constructed: user constructors (and the
+// clients they hold) read it, so authors' constructors take no arguments.
+inline thread_local lh_user *t_constructing = nullptr;
+}  // namespace detail
+
+class UserBase;
+namespace detail {
+// The user object under construction (set by its base constructor), so its
+// member clients know their owner.
+inline thread_local UserBase *t_constructing_owner = nullptr;
+}  // namespace detail
+
+class UserBase : public TaskHolder {
+ public:
+  UserBase()
+      : handle_(detail::t_constructing),
+        loop_(host().user_loop(handle_)),
+        random_(std::random_device{}()) {
+    timer_ = host().timer_create(loop_, &UserBase::on_timer, this);
+    if (!timer_) throw std::bad_alloc();
+    detail::t_constructing_owner = this;
+  }
+  ~UserBase() override { host().timer_destroy(timer_); }
+
+  virtual Task<> on_start() { co_return; }
+  virtual Task<> on_stop() { co_return; }
+
+  // Sleeps on the loop (a stop ends the sleep early).
+  struct SleepAwaiter {
+    UserBase &user;
+    Duration delay;
+    bool await_ready() const noexcept { return delay <= Duration(0) && user.io_since_yield_; }
+    void await_suspend(std::coroutine_handle<> h) {
+      user.sleeper_ = h;
+      user.io_since_yield_ = false;
+      // A zero wait still goes through the loop, so a task with no I/O
+      // cannot starve every other user of this thread.
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
+      host().timer_arm(user.timer_, uint64_t(us > 0 ? us : 0));
+    }
+    void await_resume() const noexcept {}
+  };
+  SleepAwaiter sleep(Duration delay) { return SleepAwaiter{*this, delay}; }
+
+  bool stopping() const { return stopping_; }
+  std::mt19937_64 &random() { return random_; }
+  lh_user *handle() const { return handle_; }
+  lh_loop *loop() const { return loop_; }
+
+  // Counts an error in the exceptions table and fires user_error.
+  void report_error(std::string_view message) {
+    host().user_error(handle_, detail::str(message));
+  }
+
+  // ---- driven by the scenario entry (scenario.hpp) ----
+  void start_life() {
+    life_ = life();
+    life_.start_detached();
+  }
+  void request_stop() {
+    stopping_ = true;
+    if (sleeper_) {
+      host().timer_disarm(timer_);
+      std::exchange(sleeper_, {}).resume();
+    }
+  }
+  void note_io() { io_since_yield_ = true; }
+  void setup_after_construction() { filter_by_tags(); }
+
+  // Runs one holder's tasks until stopped, interrupted or StopUser.
+  // Returns how it ended.
+  enum class LoopEnd { stopped, stop_user, interrupted_reschedule, interrupted_wait };
+  Task<LoopEnd> run_tasks(TaskHolder &holder) {
+    if (holder.tasks_.empty()) {
+      report_error("no tasks to run (none defined, or all filtered out by --tags/--exclude-tags)");
+      co_return LoopEnd::stop_user;
+    }
+    while (!stopping_) {
+      TaskEntry *entry = holder.pick(random_);
+      if (!entry) co_return LoopEnd::stop_user;
+      task_started_ns_ = now_ns();
+      bool skip_wait = false;
+      LoopEnd end = LoopEnd::stopped;
+      bool ended = false;
+      try {
+        co_await entry->run(*entry);
+      } catch (const RescheduleTask &) {
+        skip_wait = true;
+      } catch (const StopUser &) {
+        end = LoopEnd::stop_user;
+        ended = true;
+      } catch (const InterruptTaskSet &i) {
+        if (&holder != this) {
+          end = i.reschedule ? LoopEnd::interrupted_reschedule : LoopEnd::interrupted_wait;
+          ended = true;
+        }
+      } catch (const std::exception &e) {
+        report_error(e.what());
+      } catch (...) {
+        report_error("unknown exception");
+      }
+      if (ended) co_return end;
+      if (stopping_) break;
+      co_await sleep(skip_wait ? Duration(0) : wait_for(holder));
+    }
+    co_return LoopEnd::stopped;
+  }
+
+  Duration wait_for(TaskHolder &holder) {
+    const WaitTime &w = holder.wait_time ? holder.wait_time : wait_time;
+    if (!w) return Duration(0);
+    WaitContext ctx{Duration(double(now_ns() - task_started_ns_) / 1e9), random_};
+    return w(ctx);
+  }
+
+ private:
+  static void on_timer(void *ud) {
+    auto *self = static_cast<UserBase *>(ud);
+    if (auto h = std::exchange(self->sleeper_, {})) h.resume();
+  }
+
+  Task<> life() {
+    bool stop_user = false;
+    try {
+      co_await on_start();
+    } catch (const StopUser &) {
+      stop_user = true;
+    } catch (const std::exception &e) {
+      report_error(std::string("on_start: ") + e.what());
+    } catch (...) {
+      report_error("on_start: unknown exception");
+    }
+    if (!stop_user && !stopping_) co_await run_tasks(*this);
+    try {
+      co_await on_stop();
+    } catch (const std::exception &e) {
+      report_error(std::string("on_stop: ") + e.what());
+    } catch (...) {
+      report_error("on_stop: unknown exception");
+    }
+    host().user_finished(handle_);
+  }
+
+  lh_user *handle_;
+  lh_loop *loop_;
+  lh_timer *timer_ = nullptr;
+  std::coroutine_handle<> sleeper_;
+  Task<> life_;
+  std::mt19937_64 random_;
+  uint64_t task_started_ns_ = 0;
+  bool stopping_ = false;
+  bool io_since_yield_ = false;
+};
+
+// A plain user (no protocol client); protocol users derive from it.
+using User = UserBase;
+
+// A group of tasks run as one task of its parent, until interrupt().
+class TaskSetBase : public TaskHolder {
+ public:
+  virtual Task<> on_start() { co_return; }
+  virtual Task<> on_stop() { co_return; }
+  // Back to the parent: with reschedule, it picks its next task at once;
+  // without, it waits first.
+  [[noreturn]] void interrupt(bool reschedule = true) { throw InterruptTaskSet{reschedule}; }
+  UserBase &base_user() { return *user_; }
+
+  // Runs the set as one task of its parent.
+  Task<> run(UserBase &user, const std::vector<std::string> &tags) {
+    user_ = &user;
+    filter_by_tags(tags);
+    co_await on_start();
+    UserBase::LoopEnd end = co_await user.run_tasks(*this);
+    co_await on_stop();
+    if (end == UserBase::LoopEnd::stop_user) throw StopUser{};
+    if (end == UserBase::LoopEnd::interrupted_reschedule) throw RescheduleTask{};
+  }
+
+ protected:
+  UserBase *user_ = nullptr;
+};
+
+template <class U>
+class TaskSet : public TaskSetBase {
+ public:
+  U &user() { return static_cast<U &>(*user_); }
+};
+
+template <class U>
+class SequentialTaskSet : public TaskSet<U> {
+ public:
+  SequentialTaskSet() { this->sequential_ = true; }
+};
+
+template <class TS>
+Task<> run_task_set(UserBase &user, std::vector<std::string> tags) {
+  TS set;  // a fresh instance each time it is picked, as in Locust
+  co_await set.run(user, tags);
+}
+
+template <class TS>
+TaskEntry &TaskHolder::task_set(uint32_t weight) {
+  TaskHolder *self = this;
+  auto &entry = add(weight, [self](const TaskEntry &e) -> Task<> {
+    // Which user: the holder is a user, or a TaskSet attached to one.
+    UserBase *user = dynamic_cast<UserBase *>(self);
+    if (!user) user = &static_cast<TaskSetBase *>(self)->base_user();
+    return run_task_set<TS>(*user, e.tags);
+  });
+  entry.is_task_set = true;
+  return entry;
+}
+
+namespace detail {
+inline std::string demangle(const char *mangled) {
+  int status = 0;
+  char *name = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string out = status == 0 && name ? name : mangled;
+  std::free(name);
+  auto colon = out.rfind("::");
+  return colon == std::string::npos ? out : out.substr(colon + 2);
+}
+}  // namespace detail
+
+}  // namespace loadhost
