@@ -69,6 +69,21 @@ class UserBase : public TaskHolder {
   lh_user *handle() const { return handle_; }
   lh_loop *loop() const { return loop_; }
 
+  // Reports a measured operation of your own into the stats, like a
+  // plugin's request (Locust's events.request.fire). `error` empty = success.
+  void report_request(std::string_view type, std::string_view name, Duration response_time,
+                      uint64_t bytes = 0, std::string_view error = {}) {
+    lh_request_event e{};
+    e.size = sizeof(e);
+    e.type = detail::str(type);
+    e.name = detail::str(name);
+    e.start_ns = now_ns();
+    e.response_time_us = uint64_t(response_time.count() * 1e6);
+    e.bytes_received = bytes;
+    e.error = error.empty() ? lh_str{nullptr, 0} : detail::str(error);
+    host().report(loop_, &e);
+  }
+
   // Counts an error in the exceptions table and fires user_error.
   void report_error(std::string_view message) {
     host().user_error(handle_, detail::str(message));

@@ -1,0 +1,31 @@
+# Compiles every C ABI header alone as C11 and C++17/C++20, -Wall -Wextra
+# -pedantic -Werror, with cc/c++ and clang. Fails on the first error.
+file(GLOB headers "${SDK_INCLUDE}/loadhost/*.h")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(count 0)
+foreach(header ${headers})
+  get_filename_component(name ${header} NAME_WE)
+  file(WRITE "${WORK_DIR}/${name}.c" "#include <loadhost/${name}.h>\nint main(void) { return 0; }\n")
+  file(WRITE "${WORK_DIR}/${name}.cpp" "#include <loadhost/${name}.h>\nint main() { return 0; }\n")
+  foreach(spec "cc|c11|c" "c++|c++17|cpp" "c++|c++20|cpp" "${CLANG}|c11|c")
+    string(REPLACE "|" ";" parts "${spec}")
+    list(GET parts 0 compiler)
+    list(GET parts 1 std)
+    list(GET parts 2 ext)
+    if(compiler STREQUAL "")
+      continue()
+    endif()
+    execute_process(
+      COMMAND ${compiler} -std=${std} -Wall -Wextra -pedantic -Werror -I${SDK_INCLUDE}
+              -fsyntax-only "${WORK_DIR}/${name}.${ext}"
+      RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "loadhost/${name}.h does not compile with ${compiler} -std=${std} -pedantic:\n${err}")
+    endif()
+    math(EXPR count "${count} + 1")
+  endforeach()
+endforeach()
+message(STATUS "${count} header compilations passed")
+if(count LESS 20)
+  message(FATAL_ERROR "expected at least 20 header compilations, ran ${count}")
+endif()
