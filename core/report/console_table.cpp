@@ -1,0 +1,133 @@
+#include "core/report/console_table.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/stats/percentiles.hpp"
+
+namespace loadhost::report {
+
+namespace {
+
+using stats::StatsEntry;
+using stats::StatsTable;
+
+constexpr int kTypeWidth = 8;  // Locust's STATS_TYPE_WIDTH
+
+// Python's "%d" of a float truncates toward zero.
+long long ms_trunc(double us) { return static_cast<long long>(us / 1000.0); }
+long long ms_round(double us) { return std::llround(us / 1000.0); }
+
+void add_line(std::string& out, std::string_view line) {
+  out += line;
+  out += '\n';
+}
+
+// Locust's StatsEntry.to_string: "%-8s %-Ns %7d %12s |%7d %7d %7d%7d | %7.2f %11.2f".
+std::string stats_line(const StatsTable& table, const StatsEntry& e, bool current, int name_column) {
+  const double start = table.start_time();
+  const double last = table.last_request_time();
+  const double rps = current ? e.current_rps(last, start) : e.total_rps(start, last);
+  const double fail_per_sec =
+      current ? e.current_fail_per_sec(last, start) : e.total_fail_per_sec(start, last);
+  return fmt::format("{:<{}} {:<{}} {:>7} {:>12} |{:>7} {:>7} {:>7}{:>7} | {:>7.2f} {:>11.2f}",
+                     e.type().empty() ? std::string() : e.type() + " ", kTypeWidth, e.name(),
+                     name_column, e.num_requests(),
+                     fmt::format("{}({:.2f}%)", e.num_failures(), e.fail_ratio() * 100.0),
+                     ms_trunc(e.average_response_time()),
+                     ms_trunc(static_cast<double>(e.min_response_time_us())),
+                     ms_trunc(static_cast<double>(e.max_response_time_us())),
+                     ms_round(e.median_response_time()), rps, fail_per_sec);
+}
+
+// Locust's StatsEntry.percentile(): its template puts the first percentile
+// in the 8-wide column and "# reqs" last, and the header follows suit.
+std::string percentile_line(const StatsEntry& e, int name_width) {
+  std::string line = fmt::format("{:<{}} {:<{}}", e.type(), kTypeWidth, e.name(), name_width);
+  bool first = true;
+  for (double q : stats::kPercentilesToReport) {
+    line += fmt::format(" {:>{}}", ms_round(e.percentile(q)), first ? 8 : 6);
+    first = false;
+  }
+  line += fmt::format(" {:>6}", e.num_requests());
+  return line;
+}
+
+}  // namespace
+
+int name_width_for_terminal(int terminal_columns) {
+  return std::clamp(terminal_columns - 80, 0, 80);
+}
+
+std::string stats_table_text(const StatsTable& table, bool current, ConsoleOptions options) {
+  // Locust gives the name column 4 characters saved by narrower numbers.
+  const int name_column = options.name_width - kTypeWidth + 4;
+  const std::string separator =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", std::string(kTypeWidth, '-'),
+                  std::string(static_cast<std::size_t>(std::max(name_column, 0)), '-'),
+                  std::string(7, '-'), std::string(13, '-'), std::string(7, '-'),
+                  std::string(7, '-'), std::string(7, '-'), std::string(7, '-'),
+                  std::string(8, '-'), std::string(11, '-'));
+  std::string out;
+  add_line(out, fmt::format("{:<{}} {:<{}} {:>7} {:>12} |{:>7} {:>7} {:>7}{:>7} | {:>7} {:>11}",
+                            "Type", kTypeWidth, "Name", name_column, "# reqs", "# fails", "Avg",
+                            "Min", "Max", "Med", "req/s", "failures/s"));
+  add_line(out, separator);
+  for (const StatsEntry* e : table.sorted_entries()) {
+    add_line(out, stats_line(table, *e, current, name_column));
+  }
+  add_line(out, separator);
+  add_line(out, stats_line(table, table.total(), current, name_column));
+  add_line(out, "");
+  return out;
+}
+
+std::string percentile_table_text(const StatsTable& table, ConsoleOptions options) {
+  const auto name_width = static_cast<std::size_t>(std::max(options.name_width, 0));
+  std::string header = fmt::format("{:<{}} {:<{}}", "Type", kTypeWidth, "Name", name_width);
+  std::string separator = std::string(kTypeWidth, '-') + "|" + std::string(name_width, '-');
+  bool first = true;
+  for (double q : stats::kPercentilesToReport) {
+    header += fmt::format(" {:>{}}", stats::percentile_label(q), first ? 8 : 6);
+    separator += "|" + std::string(first ? 8 : 6, '-');
+    first = false;
+  }
+  header += fmt::format(" {:>6}", "# reqs");
+  separator += "|" + std::string(6, '-');
+
+  std::string out;
+  add_line(out, "Response time percentiles (approximated)");
+  add_line(out, header);
+  add_line(out, separator);
+  for (const StatsEntry* e : table.sorted_entries()) {
+    if (e->num_requests() > 0) add_line(out, percentile_line(*e, options.name_width));
+  }
+  add_line(out, separator);
+  if (table.total().num_requests() > 0) add_line(out, percentile_line(table.total(), options.name_width));
+  add_line(out, "");
+  return out;
+}
+
+std::string failures_table_text(const StatsTable& table, ConsoleOptions options) {
+  const std::vector<const stats::Failure*> failures = table.sorted_failures();
+  if (failures.empty()) return {};
+  const std::string separator =
+      std::string(18, '-') + "|" +
+      std::string(static_cast<std::size_t>(std::max(80 + options.name_width - 19, 0)), '-');
+  std::string out;
+  add_line(out, "Error report");
+  add_line(out, fmt::format("{:<18} {:<100}", "# occurrences", "Error"));
+  add_line(out, separator);
+  for (const stats::Failure* f : failures) {
+    add_line(out, fmt::format("{:<18} {:<100}", f->occurrences_,
+                              fmt::format("{} {}: {}", f->method_, f->name_, f->error_)));
+  }
+  add_line(out, separator);
+  add_line(out, "");
+  return out;
+}
+
+}  // namespace loadhost::report

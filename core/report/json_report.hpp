@@ -1,0 +1,34 @@
+// The final statistics as one JSON document, for CI gates and dashboards.
+//
+// Layout (times in milliseconds, with microsecond precision; timestamps in
+// unix seconds):
+//   { "metadata":   <caller's object: host, users, run time...>,
+//     "start_time": s, "last_request_time": s,
+//     "stats":      [ entry... ]            sorted by name, then type
+//     "aggregated": entry,
+//     "failures":   [ {method, name, error, occurrences, first_seen, last_seen} ],
+//     "exceptions": [ {message, detail, count} ] }
+// entry: { type, name, num_requests, num_failures, fail_ratio,
+//          min/max/avg/median_response_time_ms,
+//          percentiles_ms: {"50%": .., "66%": .., ... "100%": ..},
+//          total_rps, total_fail_per_sec, total_content_length,
+//          avg_content_length, first_request_time, last_request_time }
+// Rates use the table's span, as Locust's total_rps.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/report/write_file.hpp"
+#include "core/stats/stats_table.hpp"
+
+namespace loadhost::report {
+
+nlohmann::json stats_json(const stats::StatsTable& table, const nlohmann::json& metadata);
+
+// Writes stats_json(), indented, atomically. Thread safety: none.
+WriteResult write_json_report(const std::string& path, const stats::StatsTable& table,
+                              const nlohmann::json& metadata);
+
+}  // namespace loadhost::report

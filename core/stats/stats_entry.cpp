@@ -1,0 +1,117 @@
+#include "core/stats/stats_entry.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace loadhost::stats {
+
+namespace {
+
+std::int64_t unix_second(double unix_time) {
+  return static_cast<std::int64_t>(std::floor(unix_time));
+}
+
+// Locust's CURRENT window: range(max(last - 12, start), last - 2).
+constexpr std::int64_t kCurrentWindowBack = 12;
+constexpr std::int64_t kCurrentWindowSkip = 2;
+
+}  // namespace
+
+StatsEntry::StatsEntry(std::string type, std::string name)
+    : type_(std::move(type)), name_(std::move(name)) {}
+
+void StatsEntry::record(std::uint64_t response_time_us, std::uint64_t content_bytes, bool failed,
+                        double unix_now) {
+  histogram_.record(response_time_us);
+  num_failures_ += failed ? 1 : 0;
+  total_content_length_ += content_bytes;
+  if (first_request_time_ == 0.0) first_request_time_ = unix_now;
+  last_request_time_ = std::max(last_request_time_, unix_now);
+
+  const std::int64_t second = unix_second(unix_now);
+  SecondCounts& slot = per_second_[static_cast<std::size_t>(second % kRateRingSeconds)];
+  if (slot.second_ != second) {
+    // A sample older than the slot's second belongs to a second that has
+    // already left the ring; only the rate window would have used it.
+    if (second < slot.second_) return;
+    slot = SecondCounts{second, 0, 0};
+  }
+  ++slot.requests_;
+  slot.failures_ += failed ? 1 : 0;
+}
+
+void StatsEntry::merge(const StatsEntry& other) {
+  histogram_.merge(other.histogram_);
+  num_failures_ += other.num_failures_;
+  total_content_length_ += other.total_content_length_;
+  if (other.first_request_time_ != 0.0 &&
+      (first_request_time_ == 0.0 || other.first_request_time_ < first_request_time_)) {
+    first_request_time_ = other.first_request_time_;
+  }
+  last_request_time_ = std::max(last_request_time_, other.last_request_time_);
+
+  for (std::size_t i = 0; i < per_second_.size(); ++i) {
+    SecondCounts& mine = per_second_[i];
+    const SecondCounts& theirs = other.per_second_[i];
+    if (theirs.second_ == mine.second_) {
+      mine.requests_ += theirs.requests_;
+      mine.failures_ += theirs.failures_;
+    } else if (theirs.second_ > mine.second_) {
+      mine = theirs;  // ours is older than the newest 20 seconds: drop it
+    }
+  }
+}
+
+void StatsEntry::reset() {
+  histogram_.reset();
+  num_failures_ = 0;
+  total_content_length_ = 0;
+  first_request_time_ = 0.0;
+  last_request_time_ = 0.0;
+  per_second_.fill(SecondCounts{});
+}
+
+double StatsEntry::fail_ratio() const {
+  if (num_requests() == 0) return num_failures_ > 0 ? 1.0 : 0.0;
+  return static_cast<double>(num_failures_) / static_cast<double>(num_requests());
+}
+
+double StatsEntry::average_content_size() const {
+  if (num_requests() == 0) return 0.0;
+  return static_cast<double>(total_content_length_) / static_cast<double>(num_requests());
+}
+
+double StatsEntry::total_rps(double start_time, double end_time) const {
+  if (start_time == 0.0 || end_time <= start_time) return 0.0;
+  return static_cast<double>(num_requests()) / (end_time - start_time);
+}
+
+double StatsEntry::total_fail_per_sec(double start_time, double end_time) const {
+  if (start_time == 0.0 || end_time <= start_time) return 0.0;
+  return static_cast<double>(num_failures_) / (end_time - start_time);
+}
+
+template <typename Count>
+double StatsEntry::current_rate(double now, double start_time, Count count) const {
+  if (now == 0.0) return 0.0;
+  const std::int64_t last = unix_second(now);
+  const std::int64_t from = std::max(last - kCurrentWindowBack, unix_second(start_time));
+  const std::int64_t to = last - kCurrentWindowSkip;  // exclusive
+  if (to <= from) return 0.0;
+  std::uint64_t sum = 0;
+  for (const SecondCounts& slot : per_second_) {
+    if (slot.second_ >= from && slot.second_ < to) sum += count(slot);
+  }
+  return static_cast<double>(sum) / static_cast<double>(to - from);
+}
+
+double StatsEntry::current_rps(double now, double start_time) const {
+  return current_rate(now, start_time, [](const SecondCounts& s) { return s.requests_; });
+}
+
+double StatsEntry::current_fail_per_sec(double now, double start_time) const {
+  return current_rate(now, start_time, [](const SecondCounts& s) { return s.failures_; });
+}
+
+}  // namespace loadhost::stats

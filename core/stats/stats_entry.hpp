@@ -1,0 +1,97 @@
+// StatsEntry: the statistics of one (type, name) pair, Locust's StatsEntry.
+//
+// Times are microseconds (the histogram's unit); the report writers convert
+// to Locust's milliseconds. Timestamps are unix seconds as doubles; 0 means
+// "no request yet".
+//
+// Why a 20-second ring of per-second counts instead of Locust's unbounded
+// {second: count} dicts: the current rate only ever reads the last 12
+// seconds, and a fixed ring keeps record() allocation-free. Rings merge
+// slot-wise (same second: add; newer second wins), so merging shards is exact
+// for the newest 20 seconds, which is all a rate ever looks at.
+//
+// Thread safety: none; each loop thread owns its entries (via its StatsTable).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/stats/histogram.hpp"
+
+namespace loadhost::stats {
+
+class StatsEntry {
+ public:
+  static constexpr int kRateRingSeconds = 20;
+
+  StatsEntry() = default;
+  StatsEntry(std::string type, std::string name);
+
+  // One finished request. A failed request is also a request (Locust logs
+  // both), so its response time and bytes count too. O(1), no allocation
+  // after the entry's first request.
+  void record(std::uint64_t response_time_us, std::uint64_t content_bytes, bool failed,
+              double unix_now);
+
+  // Adds another entry's samples (its type and name are ignored). Exact.
+  void merge(const StatsEntry& other);
+
+  // Clears the samples, keeps type, name and the histogram's memory.
+  void reset();
+
+  const std::string& type() const { return type_; }
+  const std::string& name() const { return name_; }
+  std::uint64_t num_requests() const { return histogram_.count(); }
+  std::uint64_t num_failures() const { return num_failures_; }
+  std::uint64_t total_response_time_us() const { return histogram_.sum(); }
+  std::uint64_t min_response_time_us() const { return histogram_.min(); }
+  std::uint64_t max_response_time_us() const { return histogram_.max(); }
+  std::uint64_t total_content_length() const { return total_content_length_; }
+  double first_request_time() const { return first_request_time_; }
+  double last_request_time() const { return last_request_time_; }
+  const LatencyHistogram& histogram() const { return histogram_; }
+
+  // Failures per request; 1 when there are failures but no requests, as Locust.
+  double fail_ratio() const;
+  double average_response_time() const { return histogram_.mean(); }  // us
+  double average_content_size() const;                                 // bytes
+  double median_response_time() const { return histogram_.median(); }  // us
+  double percentile(double q) const { return histogram_.percentile(q); }  // us
+
+  // Requests (failures) per second over [start_time, end_time]; 0 for an
+  // empty span. Locust divides by the whole table's span (its start time and
+  // last request), which is what the reports pass; the no-argument form uses
+  // this entry's own first and last request.
+  double total_rps(double start_time, double end_time) const;
+  double total_fail_per_sec(double start_time, double end_time) const;
+  double total_rps() const { return total_rps(first_request_time_, last_request_time_); }
+
+  // Locust's current rate: the mean count of the 10 whole seconds
+  // [now-12, now-3], i.e. skipping the current second and the two before it,
+  // which may still be incomplete (late samples, worker reports in flight).
+  // The window starts no earlier than start_time (a young run averages over
+  // fewer seconds). Locust passes the table's last request time as `now`.
+  double current_rps(double now, double start_time = 0.0) const;
+  double current_fail_per_sec(double now, double start_time = 0.0) const;
+
+ private:
+  struct SecondCounts {
+    std::int64_t second_ = -1;  // unix second of this slot; -1 = unused
+    std::uint64_t requests_ = 0;
+    std::uint64_t failures_ = 0;
+  };
+  template <typename Count>
+  double current_rate(double now, double start_time, Count count) const;
+
+  std::string type_;  // Locust's "method": GET, POST, WS...; "" for Aggregated
+  std::string name_;
+  LatencyHistogram histogram_;  // count, sum, min, max and percentiles
+  std::uint64_t num_failures_ = 0;
+  std::uint64_t total_content_length_ = 0;  // bytes received
+  double first_request_time_ = 0.0;
+  double last_request_time_ = 0.0;
+  std::array<SecondCounts, kRateRingSeconds> per_second_{};  // slot = second % 20
+};
+
+}  // namespace loadhost::stats

@@ -1,0 +1,134 @@
+#include "core/stats/stats_table.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace loadhost::stats {
+
+namespace {
+
+template <typename Map>
+auto sorted_values(const Map& map, auto less) {
+  std::vector<const typename Map::mapped_type*> rows;
+  rows.reserve(map.size());
+  for (const auto& [key, value] : map) rows.push_back(&value);
+  std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return less(*a, *b); });
+  return rows;
+}
+
+}  // namespace
+
+StatsTable::StatsTable(double start_time) : start_time_(start_time) {}
+
+StatsEntry& StatsTable::entry_for(std::string_view type, std::string_view name) {
+  const detail::KeyView<2> key{type, name};
+  if (auto it = entries_.find(key); it != entries_.end()) [[likely]] {
+    return it->second;
+  }
+  return entries_
+      .try_emplace(detail::Key<2>{{std::string(type), std::string(name)}}, std::string(type),
+                   std::string(name))
+      .first->second;
+}
+
+void StatsTable::record(std::string_view type, std::string_view name,
+                        std::uint64_t response_time_us, std::uint64_t content_bytes,
+                        std::string_view error, double unix_now) {
+  if (start_time_ == 0.0) [[unlikely]] start_time_ = unix_now;
+  const bool failed = !error.empty();
+  entry_for(type, name).record(response_time_us, content_bytes, failed, unix_now);
+  total_.record(response_time_us, content_bytes, failed, unix_now);
+  if (failed) record_failure(type, name, error, unix_now);
+}
+
+void StatsTable::record_failure(std::string_view type, std::string_view name,
+                                std::string_view error, double unix_now) {
+  const detail::KeyView<3> key{type, name, error};
+  auto it = failures_.find(key);
+  if (it == failures_.end()) {
+    it = failures_
+             .try_emplace(
+                 detail::Key<3>{{std::string(type), std::string(name), std::string(error)}},
+                 Failure{std::string(type), std::string(name), std::string(error), 0, unix_now,
+                         unix_now})
+             .first;
+  }
+  Failure& failure = it->second;
+  ++failure.occurrences_;
+  failure.first_seen_ = std::min(failure.first_seen_, unix_now);
+  failure.last_seen_ = std::max(failure.last_seen_, unix_now);
+}
+
+void StatsTable::record_exception(std::string_view message, std::string_view detail) {
+  const detail::KeyView<1> key{message};
+  auto it = exceptions_.find(key);
+  if (it == exceptions_.end()) {
+    it = exceptions_
+             .try_emplace(detail::Key<1>{{std::string(message)}},
+                          ExceptionRecord{std::string(message), std::string(detail), 0})
+             .first;
+  }
+  ++it->second.count_;
+}
+
+void StatsTable::merge(const StatsTable& other) {
+  if (other.start_time_ != 0.0 && (start_time_ == 0.0 || other.start_time_ < start_time_)) {
+    start_time_ = other.start_time_;
+  }
+  total_.merge(other.total_);
+  for (const auto& [key, entry] : other.entries_) {
+    auto [it, inserted] = entries_.try_emplace(key, entry.type(), entry.name());
+    it->second.merge(entry);
+  }
+  for (const auto& [key, failure] : other.failures_) {
+    auto [it, inserted] = failures_.try_emplace(key, failure);
+    if (inserted) continue;
+    Failure& mine = it->second;
+    mine.occurrences_ += failure.occurrences_;
+    mine.first_seen_ = std::min(mine.first_seen_, failure.first_seen_);
+    mine.last_seen_ = std::max(mine.last_seen_, failure.last_seen_);
+  }
+  for (const auto& [key, exception] : other.exceptions_) {
+    auto [it, inserted] = exceptions_.try_emplace(key, exception);
+    if (inserted) continue;
+    it->second.count_ += exception.count_;
+    if (it->second.detail_.empty()) it->second.detail_ = exception.detail_;
+  }
+}
+
+void StatsTable::reset(double start_time) {
+  start_time_ = start_time;
+  total_.reset();
+  for (auto& [key, entry] : entries_) entry.reset();
+  failures_.clear();
+  exceptions_.clear();
+}
+
+bool StatsTable::empty() const {
+  return total_.num_requests() == 0 && failures_.empty() && exceptions_.empty();
+}
+
+const StatsEntry* StatsTable::find(std::string_view type, std::string_view name) const {
+  auto it = entries_.find(detail::KeyView<2>{type, name});
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::vector<const StatsEntry*> StatsTable::sorted_entries() const {
+  return sorted_values(entries_, [](const StatsEntry& a, const StatsEntry& b) {
+    return std::tie(a.name(), a.type()) < std::tie(b.name(), b.type());
+  });
+}
+
+std::vector<const Failure*> StatsTable::sorted_failures() const {
+  return sorted_values(failures_, [](const Failure& a, const Failure& b) {
+    return std::tie(a.method_, a.name_, a.error_) < std::tie(b.method_, b.name_, b.error_);
+  });
+}
+
+std::vector<const ExceptionRecord*> StatsTable::sorted_exceptions() const {
+  return sorted_values(exceptions_, [](const ExceptionRecord& a, const ExceptionRecord& b) {
+    return a.message_ < b.message_;
+  });
+}
+
+}  // namespace loadhost::stats
