@@ -39,7 +39,8 @@ struct Shopper : HttpUser {
 
   // Every shopper logs in first: the session cookie is kept by the client.
   Task<> on_start() override {
-    co_await client.post("/login", "username=shopper", {.headers = {{"Content-Type", "application/x-www-form-urlencoded"}}});
+    co_await client.post("/login", "username=shopper")
+        .header("Content-Type", "application/x-www-form-urlencoded");
   }
 
   Task<> home() { co_await client.get("/"); }

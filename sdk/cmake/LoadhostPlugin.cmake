@@ -1,4 +1,4 @@
-# loadhost_add_plugin(<target> SOURCES ... [LINK ...])
+# loadhost_add_plugin(<target> SOURCES ... [OUTPUT_NAME name] [LINK ...] [NO_INSTALL])
 #
 # Builds a loadhost plugin the way the ABI requires (sdk/include/loadhost/abi.h):
 # a MODULE library with hidden visibility and a version script, so its one
@@ -7,7 +7,7 @@
 set(LOADHOST_PLUGIN_VERSION_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/plugin.map")
 
 function(loadhost_add_plugin target)
-  cmake_parse_arguments(ARG "" "OUTPUT_NAME" "SOURCES;LINK" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "OUTPUT_NAME" "SOURCES;LINK" ${ARGN})
   add_library(${target} MODULE ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE loadhost_sdk ${ARG_LINK})
   set_target_properties(${target} PROPERTIES
@@ -21,5 +21,7 @@ function(loadhost_add_plugin target)
   endif()
   target_link_options(${target} PRIVATE
     "-Wl,--version-script=${LOADHOST_PLUGIN_VERSION_SCRIPT}" "-Wl,--no-undefined")
-  install(TARGETS ${target} LIBRARY DESTINATION "${LOADHOST_PLUGIN_DIR}")
+  if(NOT ARG_NO_INSTALL)
+    install(TARGETS ${target} LIBRARY DESTINATION "${LOADHOST_PLUGIN_DIR}")
+  endif()
 endfunction()

@@ -234,7 +234,7 @@ TEST(UserBehaviour, StopInterruptsTheWaitAndRunsOnStop) {
 }
 
 TEST(WaitTime, Functions) {
-  std::mt19937_64 rng(1);
+  Random rng(1);
   WaitContext ctx{Duration(0.25), rng};
   EXPECT_DOUBLE_EQ(constant(2s)(ctx).count(), 2.0);
   EXPECT_DOUBLE_EQ(constant_pacing(1s)(ctx).count(), 0.75);

@@ -19,7 +19,11 @@
 
 namespace loadhost {
 
-using Header = std::pair<std::string, std::string>;
+// One header / metadata pair: {.headers = {{"X-Tenant", "acme"}}}
+struct Header {
+  std::string name;
+  std::string value;
+};
 
 // What one request may set besides its operation, target and body.
 struct CallOptions {
@@ -115,6 +119,28 @@ class CallAwaiter {
               std::string_view body, CallOptions options)
       : client_(client), operation_(operation), target_(std::move(target)), body_(body),
         options_(std::move(options)) {}
+
+  // Fluent setters, for what braced lists would do: GCC 12 rejects an
+  // initializer list inside a co_await expression ("array used as
+  // initializer", a compiler bug fixed in GCC 13), so
+  //   co_await client.post("/login", body).header("Content-Type", "text/plain");
+  CallAwaiter &&header(std::string name, std::string value) && {
+    options_.headers.push_back(Header{std::move(name), std::move(value)});
+    return std::move(*this);
+  }
+  CallAwaiter &&param(std::string_view name, std::string_view value) &&;
+  CallAwaiter &&name(std::string_view stats_name) && {
+    options_.name = stats_name;
+    return std::move(*this);
+  }
+  CallAwaiter &&catch_response() && {
+    options_.catch_response = true;
+    return std::move(*this);
+  }
+  CallAwaiter &&timeout(Duration t) && {
+    options_.timeout = t;
+    return std::move(*this);
+  }
 
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h);
@@ -226,7 +252,8 @@ inline void CallAwaiter::on_done(void *ud, const lh_call_result *result) {
   out.body_.assign(detail::view(r.body));
   out.url_.assign(detail::view(r.url));
   for (size_t i = 0; i < r.metadata_count; ++i)
-    out.headers_.emplace_back(detail::view(r.metadata[i].key), detail::view(r.metadata[i].value));
+    out.headers_.push_back(Header{std::string(detail::view(r.metadata[i].key)),
+                                  std::string(detail::view(r.metadata[i].value))});
   out.elapsed_ = Duration(double(result->event->response_time_us) / 1e6);
   if (self->options_.catch_response) {
     Response::Deferred d{};

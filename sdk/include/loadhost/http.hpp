@@ -47,6 +47,11 @@ inline std::string with_query(std::string_view path, const std::vector<Header> &
 }
 }  // namespace detail
 
+inline CallAwaiter &&CallAwaiter::param(std::string_view name, std::string_view value) && {
+  target_ = detail::with_query(target_, {Header{std::string(name), std::string(value)}});
+  return std::move(*this);
+}
+
 class HttpClient : public Client {
  public:
   explicit HttpClient(std::string protocol = "") : Client(std::move(protocol)) {}

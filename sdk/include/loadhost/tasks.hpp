@@ -103,7 +103,7 @@ class TaskHolder {
   }
 
   // Locust picks tasks at random in proportion to their weights.
-  TaskEntry *pick(std::mt19937_64 &random) {
+  TaskEntry *pick(Random &random) {
     if (tasks_.empty()) return nullptr;
     if (sequential_) {
       TaskEntry *t = &tasks_[next_ % tasks_.size()];

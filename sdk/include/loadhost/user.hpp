@@ -37,7 +37,7 @@ class UserBase : public TaskHolder {
   UserBase()
       : handle_(detail::t_constructing),
         loop_(host().user_loop(handle_)),
-        random_(std::random_device{}()) {
+        random_(Random::for_new_user()) {
     timer_ = host().timer_create(loop_, &UserBase::on_timer, this);
     if (!timer_) throw std::bad_alloc();
     detail::t_constructing_owner = this;
@@ -65,7 +65,7 @@ class UserBase : public TaskHolder {
   SleepAwaiter sleep(Duration delay) { return SleepAwaiter{*this, delay}; }
 
   bool stopping() const { return stopping_; }
-  std::mt19937_64 &random() { return random_; }
+  Random &random() { return random_; }
   lh_user *handle() const { return handle_; }
   lh_loop *loop() const { return loop_; }
 
@@ -183,7 +183,7 @@ class UserBase : public TaskHolder {
   lh_timer *timer_ = nullptr;
   std::coroutine_handle<> sleeper_;
   Task<> life_;
-  std::mt19937_64 random_;
+  Random random_;
   uint64_t task_started_ns_ = 0;
   bool stopping_ = false;
   bool io_since_yield_ = false;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <random>
 
+#include "loadhost/random.hpp"
 #include "loadhost/runtime.hpp"
 
 namespace loadhost {
@@ -13,7 +14,7 @@ namespace loadhost {
 // pacing) and the user's random generator.
 struct WaitContext {
   Duration since_task_start;
-  std::mt19937_64 &random;
+  Random &random;
 };
 
 using WaitTime = std::function<Duration(WaitContext &)>;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what loadhost needs to build and test on Debian 12, then
+# configures and builds it into ./build. Run as root (or with sudo).
+# Idempotent: packages already there are left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake clang pkg-config ca-certificates
+  libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
+  nginx-light   # the real server of the integration tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: ${missing[*]}; run as root or with sudo" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The package starts a system nginx on port 80; loadhost's tests start
+  # their own on free ports and do not need it.
+  if command -v service >/dev/null; then service nginx stop >/dev/null 2>&1 || true; fi
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)"

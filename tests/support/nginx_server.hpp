@@ -1,0 +1,69 @@
+// A real nginx for tests, in a private temp dir: its own nginx.conf, pid file,
+// logs and temp paths, listening on 127.0.0.1:<free port>. What it serves:
+//
+//   /             200 "hello\n" (text/plain) — and every path not below
+//   /index.html   200, a small static HTML file (kIndexHtml)
+//   /notfound     404
+//   /unavailable  503
+//
+// One access-log line per request (format: `$remote_addr "$request" $status
+// $body_bytes_sent`), written unbuffered; keepalive_requests 1000000.
+#pragma once
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace loadhost::test {
+
+struct NginxOptions {
+  int worker_processes = 1;
+  std::filesystem::path executable = "/usr/sbin/nginx";
+  std::chrono::milliseconds start_timeout{10'000};
+};
+
+class NginxServer {
+ public:
+  static constexpr std::string_view kHelloBody = "hello\n";
+  static constexpr std::string_view kIndexHtml =
+      "<!doctype html><html><body><h1>loadhost test page</h1></body></html>\n";
+
+  // Starts nginx and returns once its port accepts connections. Throws
+  // std::runtime_error (with nginx's error log) when it does not come up.
+  explicit NginxServer(NginxOptions options = {});
+  // stop()
+  ~NginxServer();
+  NginxServer(const NginxServer &) = delete;
+  NginxServer &operator=(const NginxServer &) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::string url() const;  // "http://127.0.0.1:PORT"
+  const std::filesystem::path &dir() const { return dir_.path(); }
+
+  // Requests logged so far. nginx writes a line when a request finishes,
+  // which may be just after the client got the response: to count requests
+  // a test has made, use wait_for_access_log_lines.
+  std::size_t access_log_lines() const;
+  // Waits until at least `count` lines are logged; false on timeout.
+  bool wait_for_access_log_lines(std::size_t count,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+
+  // Stops nginx (SIGTERM, then SIGKILL). Idempotent.
+  void stop();
+
+ private:
+  void write_config(const NginxOptions &options) const;
+
+  TempDir dir_{"loadhost-nginx"};
+  std::uint16_t port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace loadhost::test
