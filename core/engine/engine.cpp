@@ -12,10 +12,9 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)) {
   table_.host = make_host_table();
   table_.engine = this;
   plugins_ = std::make_unique<PluginRegistry>(host());
-  uint32_t n = config_.loop_threads ? config_.loop_threads
-                                    : std::max(1u, std::thread::hardware_concurrency());
-  for (uint32_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
 }
+
+void Engine::configure(EngineConfig config) { config_ = std::move(config); }
 
 Engine::~Engine() {
   stop_loops();
@@ -31,6 +30,11 @@ Engine &Engine::from(const lh_host *host) {
 }
 
 void Engine::start_loops() {
+  if (loops_.empty()) {
+    uint32_t n = config_.loop_threads ? config_.loop_threads
+                                      : std::max(1u, std::thread::hardware_concurrency());
+    for (uint32_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
+  }
   for (auto &loop : loops_) loop->start_thread();
 }
 

@@ -41,6 +41,12 @@ class Engine {
   Hooks &hooks() { return hooks_; }
   const EngineConfig &config() const { return config_; }
 
+  // [control-thread, before start_loops] Replaces the configuration: the
+  // host parses its command line only after plugins added their options.
+  void configure(EngineConfig config);
+
+  // Created by start_loops (config().loop_threads of them), kept until the
+  // engine goes.
   std::vector<std::unique_ptr<Loop>> &loops() { return loops_; }
   void start_loops();
   void stop_loops();

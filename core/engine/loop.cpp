@@ -19,6 +19,7 @@ Loop::Loop(Engine &engine, uint32_t index)
 Loop::~Loop() { stop_thread(); }
 
 void Loop::start_thread() {
+  io_.restart();  // a loop may run several tests
   work_.emplace(io_.get_executor());
   arm_flush_timer();
   arm_sweep_timer();

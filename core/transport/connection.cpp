@@ -150,7 +150,15 @@ void Connection::on_tcp_connected() {
   ssl_->async_handshake(asio::ssl::stream_base::client, [this](boost::system::error_code ec) {
     if (done_with_handler()) return;
     if (ec) {
-      fail_connect(fmt::format("TLS handshake with {}:{}: {}", host_, port_, describe(ec)));
+      // "certificate verify failed" alone does not say whether the issuer is
+      // untrusted or the name is wrong: add OpenSSL's verdict. (Unverified
+      // connections get a verdict too, but it did not fail the handshake.)
+      std::string why = describe(ec);
+      SSL *ssl = ssl_->native_handle();
+      long verdict = SSL_get_verify_result(ssl);
+      if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) && verdict != X509_V_OK)
+        why += fmt::format(" ({})", X509_verify_cert_error_string(verdict));
+      fail_connect(fmt::format("TLS handshake with {}:{}: {}", host_, port_, why));
       return;
     }
     on_ready();

@@ -28,7 +28,61 @@ CLI::Option *add_duration(CLI::App &app, const std::string &flags, std::optional
 
 }  // namespace
 
-std::optional<CliOptions> parse(int argc, char **argv, int &exit_code) {
+std::vector<std::string> prescan_plugins(int argc, char **argv) {
+  std::vector<std::string> plugins;
+  if (const char *env = std::getenv("LOADHOST_PLUGIN"); env && *env) {
+    std::string_view s(env);
+    while (!s.empty()) {  // CLI11 splits environment lists on spaces
+      size_t sep = s.find(' ');
+      if (sep != 0) plugins.emplace_back(s.substr(0, sep));
+      if (sep == std::string_view::npos) break;
+      s.remove_prefix(sep + 1);
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    if (arg == "--plugin" && i + 1 < argc) plugins.emplace_back(argv[++i]);
+    else if (arg.starts_with("--plugin=")) plugins.emplace_back(arg.substr(9));
+  }
+  return plugins;
+}
+
+namespace {
+
+// Adds one plugin option to the CLI; its value lands in o.plugin_options.
+void add_plugin_option(CLI::App &app, const PluginOption &p, CliOptions &o) {
+  const lh_option_spec &s = p.spec;
+  std::string flags = "--" + std::string(s.name);
+  if (s.short_name && *s.short_name) flags = "-" + std::string(s.short_name) + "," + flags;
+  std::string help = std::string(s.help ? s.help : "") + " [" + p.plugin_id + "]";
+  std::string name = s.name;
+  if (s.default_value) o.plugin_options[name] = s.default_value;
+  CLI::Option *opt;
+  if (s.flags & LH_OPTION_FLAG) {
+    opt = app.add_flag_callback(flags, [&o, name] { o.plugin_options[name] = "1"; }, help);
+  } else if (s.flags & LH_OPTION_REPEATABLE) {
+    opt = app.add_option_function<std::vector<std::string>>(
+        flags,
+        [&o, name](const std::vector<std::string> &values) {
+          std::string joined;
+          for (const auto &v : values) joined += (joined.empty() ? "" : "\n") + v;
+          o.plugin_options[name] = joined;
+        },
+        help);
+  } else {
+    opt = app.add_option_function<std::string>(
+        flags, [&o, name](const std::string &v) { o.plugin_options[name] = v; }, help);
+  }
+  if (s.value_name) opt->type_name(s.value_name);
+  std::string env = "LOADHOST_" + name;
+  for (auto &c : env) c = c == '-' ? '_' : char(std::toupper(static_cast<unsigned char>(c)));
+  opt->envname(env);
+}
+
+}  // namespace
+
+std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginOption> &plugin_options,
+                                int &exit_code) {
   CliOptions o;
   CLI::App app{"loadhost: load testing with users written as C++ code, and protocols as plugins.\n"
                "  loadhost -f shop.cpp -H http://127.0.0.1:8080 -u 100 -r 10 -t 5m --headless\n"
@@ -84,6 +138,17 @@ std::optional<CliOptions> parse(int argc, char **argv, int &exit_code) {
   std::optional<double> request_timeout;
   add_duration(app, "--request-timeout", request_timeout, "Give up on a request after this long (default 60s)")
       ->envname("LOADHOST_REQUEST_TIMEOUT");
+
+  for (const PluginOption &p : plugin_options) {
+    try {
+      add_plugin_option(app, p, o);
+    } catch (const CLI::Error &e) {
+      std::fprintf(stderr, "loadhost: plugin '%s' adds option --%s, which clashes: %s\n", p.plugin_id.c_str(),
+                   p.spec.name, e.what());
+      exit_code = 2;
+      return std::nullopt;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -4,7 +4,10 @@
 // loadhost.conf / --config FILE, LOADHOST_* environment variables, flags.
 #pragma once
 
+#include <loadhost/options.h>
+
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,10 +38,24 @@ struct CliOptions {
   bool insecure = false;
   double request_timeout_s = 60;
   std::string config_file;
+  // Options added by plugins (lh_plugin_options), by name: the text given,
+  // else the plugin's default; "1" for set flags; repeats joined by '\n'.
+  std::map<std::string, std::string> plugin_options;
 };
+
+// An option a loaded plugin added, and which plugin added it.
+struct PluginOption {
+  lh_option_spec spec;
+  std::string plugin_id;
+};
+
+// The --plugin values (and LOADHOST_PLUGIN), read before the full parse:
+// plugins must be loaded before their options can be parsed.
+std::vector<std::string> prescan_plugins(int argc, char **argv);
 
 // Parses argv. On --help/--version prints and returns exit code 0 in
 // `exit_code`; on a usage error prints one line and sets exit_code to 2.
-std::optional<CliOptions> parse(int argc, char **argv, int &exit_code);
+std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginOption> &plugin_options,
+                                int &exit_code);
 
 }  // namespace loadhost::cli

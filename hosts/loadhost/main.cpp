@@ -50,11 +50,37 @@ core::EngineConfig engine_config(const cli::CliOptions &o) {
     c.options["quick-url"] = o.url;
     c.options["quick-method"] = o.method;
   }
+  for (const auto &[name, value] : o.plugin_options) c.options[name] = value;
   return c;
 }
 
+// Every option the loaded protocol plugins add (lh_plugin_options).
+std::vector<cli::PluginOption> plugin_options(core::PluginRegistry &registry) {
+  std::vector<cli::PluginOption> out;
+  for (const lh_protocol *p : registry.protocols()) {
+    const auto *ext = p->get_extension
+                          ? static_cast<const lh_plugin_options *>(p->get_extension(p, LH_PLUGIN_OPTIONS_ID))
+                          : nullptr;
+    if (!ext) continue;
+    for (uint32_t i = 0; i < ext->option_count; ++i) out.push_back({ext->options[i], p->descriptor->id});
+  }
+  return out;
+}
+
+// Quick mode's user: the plugin serving the URL's scheme may bring its own
+// (lh_plugin_options.quick_user); http(s) has the host's built-in one.
+const lh_user_class *plugin_quick_user(core::PluginRegistry &registry, const std::string &url) {
+  size_t colon = url.find("://");
+  if (colon == std::string::npos) return nullptr;
+  const lh_protocol *p = registry.protocol_by_scheme(url.substr(0, colon));
+  if (!p || !p->get_extension) return nullptr;
+  const auto *ext = static_cast<const lh_plugin_options *>(p->get_extension(p, LH_PLUGIN_OPTIONS_ID));
+  return ext ? ext->quick_user : nullptr;
+}
+
 // Bundled plugins, LOADHOST_PLUGIN_PATH, then --plugin. Returns "" or why not.
-std::string load_plugins(core::Engine &engine, const cli::CliOptions &o, const cli::InstallLayout &layout) {
+std::string load_plugins(core::Engine &engine, const std::vector<std::string> &named,
+                         const cli::InstallLayout &layout) {
   std::vector<std::string> dirs = cli::plugin_search_dirs(layout);
   for (const auto &dir : dirs) {
     std::error_code ec;
@@ -65,7 +91,7 @@ std::string load_plugins(core::Engine &engine, const cli::CliOptions &o, const c
     for (const auto &so : cli::plugins_in(dir))
       if (std::string e = engine.plugins().load(so); !e.empty()) return e;
   }
-  for (const auto &name : o.plugins) {
+  for (const auto &name : named) {
     std::string path = core::find_plugin(name, dirs);
     if (path.empty())
       return fmt::format("plugin '{}': not found (looked for {}.so in {}); give a path to a .so",
@@ -75,8 +101,21 @@ std::string load_plugins(core::Engine &engine, const cli::CliOptions &o, const c
   return "";
 }
 
-std::string load_scenario(core::Engine &engine, const cli::CliOptions &o, const cli::InstallLayout &layout) {
-  if (!o.url.empty()) return engine.plugins().add_builtin(&loadhost_quick_entry, "quick mode");
+std::string load_scenario(core::Engine &engine, const cli::CliOptions &o, const cli::InstallLayout &layout,
+                          lh_scenario &plugin_quick) {
+  if (!o.url.empty()) {
+    if (const lh_user_class *user = plugin_quick_user(engine.plugins(), o.url)) {
+      static const lh_user_class *classes[1];
+      classes[0] = user;
+      plugin_quick = lh_scenario{sizeof(lh_scenario), 1, classes, nullptr};
+      return "";
+    }
+    if (!o.url.starts_with("http://") && !o.url.starts_with("https://"))
+      return fmt::format("no quick mode for '{}': no loaded plugin serves that URL scheme with a quick "
+                         "mode (load one with --plugin, or write a scenario and use -f)",
+                         o.url);
+    return engine.plugins().add_builtin(&loadhost_quick_entry, "quick mode");
+  }
   std::string path = o.scenario;
   if (path.ends_with(".cpp") || path.ends_with(".cc") || path.ends_with(".cxx")) {
     core::CompilerSettings settings;
@@ -138,13 +177,8 @@ void start_signal_thread(core::Runner &runner) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  int exit_code = 0;
-  auto parsed = cli::parse(argc, argv, exit_code);
-  if (!parsed) return exit_code;
-  const cli::CliOptions &o = *parsed;
-
-  // Block the stop signals before any thread starts, so only the signal
-  // thread receives them.
+  // Block the stop signals before any thread starts (a plugin's init may
+  // start threads), so only the signal thread receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -152,23 +186,27 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  if (!o.headless && !o.url.empty()) {
-    // quick mode is headless by nature
-  } else if (!o.headless) {
-    std::fprintf(stderr, "loadhost: the web UI is not built yet; running headless\n");
-  }
-
+  // Plugins first: they add command-line options (and --help lists them).
   cli::InstallLayout layout = cli::find_install_layout();
-  core::Engine engine(engine_config(o));
-  if (std::string e = load_plugins(engine, o, layout); !e.empty()) {
+  core::Engine engine(core::EngineConfig{});
+  if (std::string e = load_plugins(engine, cli::prescan_plugins(argc, argv), layout); !e.empty()) {
     std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
-  if (std::string e = load_scenario(engine, o, layout); !e.empty()) {
+  int exit_code = 0;
+  auto parsed = cli::parse(argc, argv, plugin_options(engine.plugins()), exit_code);
+  if (!parsed) return exit_code;
+  const cli::CliOptions &o = *parsed;
+  engine.configure(engine_config(o));
+  if (!o.headless && o.url.empty())  // quick mode is headless by nature
+    std::fprintf(stderr, "loadhost: the web UI is not built yet; running headless\n");
+
+  lh_scenario plugin_quick{};
+  if (std::string e = load_scenario(engine, o, layout, plugin_quick); !e.empty()) {
     std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
-  const lh_scenario &scenario = *engine.plugins().scenario();
+  const lh_scenario &scenario = plugin_quick.class_count ? plugin_quick : *engine.plugins().scenario();
   if (scenario.class_count == 0) {
     std::fprintf(stderr, "loadhost: scenario '%s' defines no user class\n",
                  engine.plugins().scenario_source().c_str());

@@ -56,7 +56,7 @@ typedef struct lh_response {
    * "HTTP 503 Service Unavailable"). Protocol rule for what is a failure is
    * the plugin's (HTTP: status >= 400, as in Locust). */
   lh_str error;
-  const lh_kv *metadata; /* response headers / trailers, in order */
+  const lh_kv *metadata; /* response headers, then trailers, in order */
   size_t metadata_count;
   lh_str body;           /* empty when LH_REQUEST_DISCARD_BODY was set */
   lh_str url;            /* final URL after redirects; may be absent */

@@ -40,7 +40,8 @@ typedef struct lh_conn_options {
   uint16_t port;
   bool tls;                 /* TLS on top of TCP */
   bool tls_verify;          /* verify the peer's certificate and name */
-  lh_str tls_sni;           /* server name to send; absent = host */
+  lh_str tls_sni;           /* server name to send; absent = host. No SNI is
+                             * sent for an IP address (RFC 6066). */
   lh_str alpn;              /* ALPN protocols in wire format ("\x02h2"); absent = none */
   uint64_t connect_timeout_us; /* 0 = host default; covers DNS, TCP and TLS */
 } lh_conn_options;
@@ -131,11 +132,13 @@ struct lh_host {
 
   /* [loop-thread] Opens a connection; on_connected runs later (never inside
    * this call). The handle is valid until on_connected reports an error,
-   * on_closed returns, or conn_close is called. */
+   * on_closed returns, or conn_close is called. Returns NULL only when the
+   * host is out of memory (treat it as a failed connect). */
   lh_conn *(*conn_open)(lh_loop *loop, const lh_conn_options *options,
                         const lh_conn_callbacks *callbacks, void *ud);
-  /* [loop-thread] Queues bytes to send; the host copies them. Errors show
-   * up as on_closed. Writes before on_connected are sent once connected. */
+  /* [loop-thread] Queues bytes to send; the host copies them. No callback
+   * runs inside this call: errors show up later as on_closed. Writes before
+   * on_connected are sent once connected. */
   void (*conn_write)(lh_conn *conn, const uint8_t *data, size_t size);
   /* [loop-thread] Closes the connection and frees the handle. No callback
    * of this connection runs after this returns. */

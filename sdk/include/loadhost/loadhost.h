@@ -7,4 +7,5 @@
 #include "host.h"
 #include "protocol.h"
 #include "scenario.h"
+#include "options.h"
 #endif

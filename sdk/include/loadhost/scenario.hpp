@@ -191,6 +191,19 @@ struct HookRegistrar {
 };
 
 }  // namespace detail
+
+// For protocol plugins written in C++ that bring a quick-mode user
+// (lh_plugin_options.quick_user) written with this SDK: call attach_host from
+// the plugin's init, then hand out user_class<QuickUser>().
+inline void attach_host(const lh_host *h) {
+  detail::g_host = h;
+  detail::g_tag_filter = {};
+}
+template <class U>
+const lh_user_class *user_class() {
+  return &detail::UserClassTable<U>::get();
+}
+
 }  // namespace loadhost
 
 #define LOADHOST_CONCAT_(a, b) a##b
