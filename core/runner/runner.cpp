@@ -156,9 +156,14 @@ void Runner::spawn_step() {
   }
 }
 
-std::string Runner::describe_counts() {
+std::vector<uint32_t> Runner::class_counts() const {
   std::vector<uint32_t> counts(scenario_.class_count, 0);
   for (auto &[cls, loop] : spawned_) ++counts[cls];
+  return counts;
+}
+
+std::string Runner::describe_counts() {
+  std::vector<uint32_t> counts = class_counts();
   std::string out;
   for (uint32_t i = 0; i < scenario_.class_count; ++i)
     out += fmt::format("{}\"{}\": {}", out.empty() ? "" : ", ", scenario_.classes[i]->name, counts[i]);

@@ -52,6 +52,9 @@ class Runner {
   // [control-thread] The merged stats (complete after run() returns).
   const stats::StatsTable &stats() const { return stats_; }
   uint64_t user_count() const;
+  // [control-thread] Users the runner has started and not stopped, per class
+  // (index as in the scenario).
+  std::vector<uint32_t> class_counts() const;
   const std::string &stop_reason() const { return stop_reason_; }
   double started_at() const { return started_at_; }  // unix seconds
   double elapsed_s() const;

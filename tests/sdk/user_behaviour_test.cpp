@@ -114,7 +114,24 @@ struct Sleeper : User {
 
 }  // namespace
 
+struct Alpha : User {
+  static constexpr uint32_t weight = 3;
+  Alpha() {
+    wait_time = constant(0.01s);
+    task(1, &Alpha::work);
+  }
+  Task<> work() { co_return; }
+};
+struct Beta : User {
+  Beta() {
+    wait_time = constant(0.01s);
+    task(1, &Beta::work);
+  }
+  Task<> work() { co_return; }
+};
+
 LOADHOST_SCENARIO_ENTRY(weighted_entry, Weighted);
+LOADHOST_SCENARIO_ENTRY(two_classes_entry, Alpha, Beta);
 LOADHOST_SCENARIO_ENTRY(lifecycle_entry, Lifecycle);
 LOADHOST_SCENARIO_ENTRY(failing_entry, Failing);
 LOADHOST_SCENARIO_ENTRY(tagged_entry, Tagged);
@@ -231,6 +248,36 @@ TEST(UserBehaviour, StopInterruptsTheWaitAndRunsOnStop) {
   ASSERT_TRUE(nap && stopped);
   EXPECT_EQ(nap->num_requests(), 3u) << "one task each, then a 10 s wait cut short by the stop";
   EXPECT_EQ(stopped->num_requests(), 3u);
+}
+
+TEST(UserBehaviour, UserCountChangesWhileRunningMostRecentFirst) {
+  core::EngineConfig config;
+  config.loop_threads = 2;
+  core::Engine engine(config);
+  ASSERT_EQ(engine.plugins().add_builtin(&two_classes_entry, "test scenario"), "");
+  core::RunOptions o;
+  o.users = 6;
+  o.spawn_rate = 0;
+  o.run_time_s = 3.5;
+  core::Runner runner(engine, *engine.plugins().scenario(), o);
+  std::vector<std::pair<uint64_t, std::vector<uint32_t>>> seen;  // alive users, runner's class counts
+  int ticks = 0;
+  runner.on_tick = [&](const stats::StatsTable &, uint64_t alive) {
+    seen.emplace_back(alive, runner.class_counts());
+    if (++ticks == 1) runner.set_target(3, 0);   // down: the newest three stop
+    if (ticks == 2) runner.set_target(8, 0);     // up again: the sequence continues
+  };
+  runner.run();
+  ASSERT_GE(seen.size(), 3u);
+  // 3:1 interleaves A A B A A A B A: six users are five A and one B.
+  EXPECT_EQ(seen[0].first, 6u);
+  EXPECT_EQ(seen[0].second, (std::vector<uint32_t>{5, 1}));
+  // Going down to three stops the three most recent (all A): A A B remain.
+  EXPECT_EQ(seen[1].first, 3u);
+  EXPECT_EQ(seen[1].second, (std::vector<uint32_t>{2, 1}));
+  // Up to eight: the same sequence as a fresh run of eight.
+  EXPECT_EQ(seen[2].first, 8u);
+  EXPECT_EQ(seen[2].second, (std::vector<uint32_t>{6, 2}));
 }
 
 TEST(WaitTime, Functions) {
