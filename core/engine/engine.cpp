@@ -29,12 +29,14 @@ Engine &Engine::from(const lh_host *host) {
   return *reinterpret_cast<const Table *>(host)->engine;
 }
 
+uint32_t Engine::loop_count() const {
+  if (!loops_.empty()) return uint32_t(loops_.size());
+  return config_.loop_threads ? config_.loop_threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
 void Engine::start_loops() {
-  if (loops_.empty()) {
-    uint32_t n = config_.loop_threads ? config_.loop_threads
-                                      : std::max(1u, std::thread::hardware_concurrency());
-    for (uint32_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
-  }
+  if (loops_.empty())
+    for (uint32_t i = 0, n = loop_count(); i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
   for (auto &loop : loops_) loop->start_thread();
 }
 

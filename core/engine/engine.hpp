@@ -48,6 +48,8 @@ class Engine {
   // Created by start_loops (config().loop_threads of them), kept until the
   // engine goes.
   std::vector<std::unique_ptr<Loop>> &loops() { return loops_; }
+  // How many loops start_loops makes (or made).
+  uint32_t loop_count() const;
   void start_loops();
   void stop_loops();
 

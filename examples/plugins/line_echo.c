@@ -16,21 +16,24 @@
  *   - completing each call exactly once (lh_host.call_complete), with a clear
  *     error text when the connection fails, and nothing after a cancel.
  *
+ * line_echo_quick.c adds a command-line option and a quick mode (a user class
+ * written in C).
+ *
  * Everything here runs on the session's loop thread, so there are no locks.
  * Built with clang while the host is built with gcc: only C crosses the ABI.
  * See examples/plugins/CMakeLists.txt for the exact compiler flags.
  */
-#include <loadhost/protocol.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "line_echo.h"
 
 /* Lines longer than this are refused (the demo server has the same limit). */
 #define LINEECHO_MAX_LINE (64 * 1024)
 
 /* The host's services: set by init, valid until deinit. */
-static const lh_host *g_host;
+const lh_host *g_host;
 
 /* Everything one user holds: its connection and its call in flight. */
 typedef struct line_echo_session {
@@ -294,11 +297,10 @@ static void call_cancel(void *ud, lh_call *call) {
   }
 }
 
-/* No extensions: a host asking for one gets NULL. */
+/* One extension: command-line options and a quick mode (line_echo_quick.c). */
 static const void *get_extension(const lh_protocol *protocol, const char *id) {
   (void)protocol;
-  (void)id;
-  return NULL;
+  return strcmp(id, LH_PLUGIN_OPTIONS_ID) == 0 ? line_echo_options() : NULL;
 }
 
 /* ---- what the plugin offers, and its entry ---- */

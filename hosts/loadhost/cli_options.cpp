@@ -11,6 +11,24 @@ namespace loadhost::cli {
 
 namespace {
 
+// The config file's values, minus those a LOADHOST_* variable sets: CLI11
+// reads the file before the environment and fills only empty options, so
+// without this the file would win. Locust's order is file < environment <
+// command line.
+class EnvironmentBeatsFile : public CLI::ConfigTOML {
+ public:
+  std::vector<CLI::ConfigItem> from_config(std::istream &input) const override {
+    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(input);
+    std::erase_if(items, [](const CLI::ConfigItem &item) {
+      std::string env = "LOADHOST_" + item.name;
+      for (auto &c : env) c = c == '-' ? '_' : char(std::toupper(static_cast<unsigned char>(c)));
+      const char *value = std::getenv(env.c_str());
+      return value && *value;
+    });
+    return items;
+  }
+};
+
 // A duration flag ("30s", "1h30m", "90"), checked when parsed.
 CLI::Option *add_duration(CLI::App &app, const std::string &flags, std::optional<double> &out,
                           const std::string &help) {
@@ -91,6 +109,7 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
   app.option_defaults()->always_capture_default();
   app.set_version_flag("-V,--version", "loadhost " LOADHOST_VERSION);
   app.set_config("--config", "loadhost.conf", "Read options from this file (key = value lines)");
+  app.config_formatter(std::make_shared<EnvironmentBeatsFile>());
   app.allow_config_extras(false);
 
   app.add_option("-f,--locustfile,--scenario", o.scenario,

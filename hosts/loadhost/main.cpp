@@ -153,8 +153,11 @@ core::LoadShape shape_for(const cli::CliOptions &o, const lh_scenario &scenario,
 
 // SIGINT/SIGTERM are blocked in every thread and taken here: the first stops
 // the test gracefully (reports are still written), a second one exits now.
-void start_signal_thread(core::Runner &runner) {
-  std::thread([&runner] {
+// Before the test starts (loading, compiling) the first one exits at once.
+std::atomic<core::Runner *> g_runner{nullptr};
+
+void start_signal_thread() {
+  std::thread([] {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -163,13 +166,11 @@ void start_signal_thread(core::Runner &runner) {
     for (;;) {
       int sig = 0;
       if (sigwait(&set, &sig) != 0) continue;
-      if (++count == 1) {
-        std::fprintf(stderr, "\nloadhost: %s received, stopping (again to exit at once)\n",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM");
-        runner.stop(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
-      } else {
-        _exit(128 + sig);
-      }
+      core::Runner *runner = g_runner.load();
+      if (!runner || ++count > 1) _exit(128 + sig);
+      std::fprintf(stderr, "\nloadhost: %s received, stopping (again to exit at once)\n",
+                   sig == SIGINT ? "SIGINT" : "SIGTERM");
+      runner->stop(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
     }
   }).detach();
 }
@@ -185,6 +186,7 @@ int main(int argc, char **argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  start_signal_thread();
 
   // Plugins first: they add command-line options (and --help lists them).
   cli::InstallLayout layout = cli::find_install_layout();
@@ -231,13 +233,13 @@ int main(int argc, char **argv) {
   runner.on_tick = [&](const stats::StatsTable &table, uint64_t users) {
     if (runner.state() != core::RunnerState::stopped) reporter.tick(table, users);
   };
-  start_signal_thread(runner);
+  g_runner = &runner;
 
-  std::fprintf(stderr, "loadhost: starting %u users at %s/s on %zu threads%s\n", o.users,
-               run.spawn_rate > 0 ? fmt::format("{:g}", run.spawn_rate).c_str() : "all at once",
-               engine.loops().size(),
+  std::fprintf(stderr, "loadhost: starting %u users %s on %u threads%s\n", o.users,
+               run.spawn_rate > 0 ? fmt::format("at {:g}/s", run.spawn_rate).c_str() : "all at once",
+               engine.loop_count(),
                run.run_time_s ? fmt::format(" for {:g} s", *run.run_time_s).c_str() : "");
-  runner.run();
+  runner.run();  // a signal from here on is a no-op stop: the reports get written
   std::fprintf(stderr, "loadhost: test stopped: %s\n", runner.stop_reason().c_str());
 
   const stats::StatsTable &table = runner.stats();

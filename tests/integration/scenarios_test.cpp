@@ -48,6 +48,32 @@ TEST(Scenarios, PluginWrittenInPlainC) {
   EXPECT_TRUE(run.report["exceptions"].empty()) << run.report["exceptions"].dump();
 }
 
+TEST(Scenarios, PluginOptionsAndQuickModeFromAPluginInC) {
+  DemoTarget target;
+  TempDir dir;
+  // lineecho's own option and quick user (examples/plugins/line_echo_quick.c).
+  LoadhostRun run = run_loadhost(dir, {"-u", "3", "-t", "1s", "--echo-text", "hello", target.echo_url()});
+  ASSERT_EQ(run.status.code, 0) << run.err;
+  const auto *sends = run.entry("send", "quick");
+  ASSERT_TRUE(sends) << run.report.dump(1);
+  EXPECT_GT((*sends)["num_requests"].get<int>(), 50);
+  EXPECT_EQ(run.total_failures(), 0u);
+  EXPECT_EQ((*sends)["avg_content_length"].get<double>(), 6.0) << "\"hello\\n\" came back";
+
+  TempDir help_dir;
+  Process help({LH_LOADHOST_BIN, "--help"}, help_dir.path());
+  ASSERT_TRUE(help.wait(std::chrono::seconds(10)).has_value());
+  EXPECT_NE(help.stdout_text().find("--echo-text"), std::string::npos) << help.stdout_text();
+  EXPECT_NE(help.stdout_text().find("[lineecho]"), std::string::npos);
+}
+
+TEST(Scenarios, QuickModeNeedsAPluginForTheScheme) {
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-t", "1s", "ftp://127.0.0.1:21/"});
+  EXPECT_EQ(run.status.code, 2);
+  EXPECT_NE(run.err.find("no quick mode for 'ftp://127.0.0.1:21/'"), std::string::npos) << run.err;
+}
+
 TEST(Scenarios, CppFileIsCompiledAndCached) {
   NginxServer nginx;
   TempDir dir;

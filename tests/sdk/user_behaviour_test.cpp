@@ -130,7 +130,34 @@ struct Beta : User {
   Task<> work() { co_return; }
 };
 
+// Event hooks subscribed from scenario code (the C ABI's hook_subscribe,
+// through LOADHOST_ON): counted per kind.
+std::atomic<int> g_hook_counts[16];
+struct Hooked : User {
+  Hooked() { task(1, &Hooked::work); }
+  int runs = 0;
+  Task<> work() {
+    report_request("task", "work", 0.001s);
+    if (++runs == 2) throw std::runtime_error("second run fails");
+    co_await sleep(0.05s);
+  }
+};
+LOADHOST_ON(LH_HOOK_INIT, [](const lh_hook_args &a) { ++g_hook_counts[a.kind]; });
+LOADHOST_ON(LH_HOOK_TEST_START, [](const lh_hook_args &a) { ++g_hook_counts[a.kind]; });
+LOADHOST_ON(LH_HOOK_SPAWNING_COMPLETE, [](const lh_hook_args &a) {
+  if (a.user_count == 2) ++g_hook_counts[a.kind];
+});
+LOADHOST_ON(LH_HOOK_REQUEST, [](const lh_hook_args &a) {
+  if (a.request && std::string_view(a.request->name.data, a.request->name.size) == "work") ++g_hook_counts[a.kind];
+});
+LOADHOST_ON(LH_HOOK_USER_ERROR, [](const lh_hook_args &a) {
+  if (std::string_view(a.message.data, a.message.size) == "second run fails") ++g_hook_counts[a.kind];
+});
+LOADHOST_ON(LH_HOOK_TEST_STOPPING, [](const lh_hook_args &a) { ++g_hook_counts[a.kind]; });
+LOADHOST_ON(LH_HOOK_TEST_STOP, [](const lh_hook_args &a) { ++g_hook_counts[a.kind]; });
+
 LOADHOST_SCENARIO_ENTRY(weighted_entry, Weighted);
+LOADHOST_SCENARIO_ENTRY(hooked_entry, Hooked);
 LOADHOST_SCENARIO_ENTRY(two_classes_entry, Alpha, Beta);
 LOADHOST_SCENARIO_ENTRY(lifecycle_entry, Lifecycle);
 LOADHOST_SCENARIO_ENTRY(failing_entry, Failing);
@@ -278,6 +305,25 @@ TEST(UserBehaviour, UserCountChangesWhileRunningMostRecentFirst) {
   // Up to eight: the same sequence as a fresh run of eight.
   EXPECT_EQ(seen[2].first, 8u);
   EXPECT_EQ(seen[2].second, (std::vector<uint32_t>{6, 2}));
+}
+
+TEST(UserBehaviour, EventHooksFireWhereLocustFiresThem) {
+  core::RunOptions o;
+  o.users = 2;
+  o.spawn_rate = 0;
+  o.run_time_s = 0.5;
+  RunResult r = run(hooked_entry, o);
+  // Every scenario entry of this test binary subscribes the same LOADHOST_ON
+  // hooks, so count only what this run adds: test start/stop once each.
+  const auto *work = r.stats.find("task", "work");
+  ASSERT_TRUE(work);
+  EXPECT_EQ(g_hook_counts[LH_HOOK_TEST_START].load(), g_hook_counts[LH_HOOK_TEST_STOP].load());
+  EXPECT_GE(g_hook_counts[LH_HOOK_TEST_START].load(), 1);
+  EXPECT_EQ(g_hook_counts[LH_HOOK_TEST_STOPPING].load(), g_hook_counts[LH_HOOK_TEST_STOP].load());
+  EXPECT_GE(g_hook_counts[LH_HOOK_SPAWNING_COMPLETE].load(), 1);
+  EXPECT_EQ(uint64_t(g_hook_counts[LH_HOOK_REQUEST].load()), work->num_requests())
+      << "the request hook sees every request event";
+  EXPECT_EQ(g_hook_counts[LH_HOOK_USER_ERROR].load(), 2) << "one error per user";
 }
 
 TEST(WaitTime, Functions) {

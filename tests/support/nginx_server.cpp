@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -16,6 +17,8 @@ namespace {
 
 // Attempts when the free port was taken before nginx could bind it.
 constexpr int kStartAttempts = 3;
+// A 2048-bit RSA key takes well under a second; this only bounds a stuck CLI.
+constexpr std::chrono::seconds kCertificateTimeout{30};
 
 void write_file(const std::filesystem::path &path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -35,6 +38,7 @@ NginxServer::NginxServer(NginxOptions options) {
   std::filesystem::create_directories(d / "html");
   std::filesystem::create_directories(d / "temp");
   write_file(d / "html" / "index.html", kIndexHtml);
+  if (options.tls) make_certificate();
 
   std::string failure;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -60,6 +64,21 @@ NginxServer::NginxServer(NginxOptions options) {
 
 NginxServer::~NginxServer() { stop(); }
 
+void NginxServer::make_certificate() {
+  const std::filesystem::path &d = dir_.path();
+  cert_path_ = d / "cert.pem";
+  key_path_ = d / "key.pem";
+  Process openssl({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                   "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                   "-keyout", key_path_.string(), "-out", cert_path_.string()},
+                  d);
+  const std::optional<ExitStatus> status = openssl.wait(kCertificateTimeout);
+  if (!status || !status->exited_normally()) {
+    throw std::runtime_error("NginxServer: openssl could not make a self-signed certificate:\n" +
+                             openssl.stderr_text());
+  }
+}
+
 void NginxServer::write_config(const NginxOptions &options) const {
   const std::string d = dir_.path().string();
   std::string conf;
@@ -79,17 +98,26 @@ void NginxServer::write_config(const NginxOptions &options) const {
   conf += "  keepalive_requests 1000000;\n";
   conf += "  keepalive_timeout 75s;\n";
   conf += "  server {\n";
-  conf += "    listen 127.0.0.1:" + std::to_string(port_) + ";\n";
+  // `ssl` alone speaks HTTP/1.1 only, like the plain port; `http2` switches either to h2.
+  conf += "    listen 127.0.0.1:" + std::to_string(port_) + (options.tls ? " ssl" : "") +
+          (options.http2 ? " http2" : "") + ";\n";
+  if (options.tls) {
+    conf += "    ssl_certificate " + cert_path_.string() + ";\n";
+    conf += "    ssl_certificate_key " + key_path_.string() + ";\n";
+  }
   conf += "    root " + d + "/html;\n";
   conf += "    location / { default_type text/plain; return 200 \"hello\\n\"; }\n";
   conf += "    location = /index.html { }\n";
   conf += "    location = /notfound { return 404; }\n";
   conf += "    location = /unavailable { return 503; }\n";
+  conf += options.extra_server_config;
   conf += "  }\n}\n";
   write_file(dir_.path() / "nginx.conf", conf);
 }
 
-std::string NginxServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string NginxServer::url() const {
+  return (cert_path_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
+}
 
 std::size_t NginxServer::access_log_lines() const {
   const std::string log = read_file(dir_.path() / "access.log");

@@ -1,5 +1,6 @@
 // A real nginx for tests, in a private temp dir: its own nginx.conf, pid file,
-// logs and temp paths, listening on 127.0.0.1:<free port>. What it serves:
+// logs and temp paths, listening on 127.0.0.1:<free port> — over HTTPS (HTTP/1.1
+// only) with `tls`, using a fresh self-signed certificate. What it serves:
 //
 //   /             200 "hello\n" (text/plain) — and every path not below
 //   /index.html   200, a small static HTML file (kIndexHtml)
@@ -27,6 +28,14 @@ struct NginxOptions {
   int worker_processes = 1;
   std::filesystem::path executable = "/usr/sbin/nginx";
   std::chrono::milliseconds start_timeout{10'000};
+  // HTTPS with a self-signed certificate for localhost and 127.0.0.1, made
+  // by the `openssl` CLI (found in PATH) in the temp dir.
+  bool tls = false;
+  // HTTP/2 instead of HTTP/1.1: h2c with prior knowledge on the plain port
+  // (nginx 1.22 then answers no HTTP/1.1 there), h2 via ALPN with tls.
+  bool http2 = false;
+  // Directives appended inside the server block: a test's own locations.
+  std::string extra_server_config;
 };
 
 class NginxServer {
@@ -44,8 +53,10 @@ class NginxServer {
   NginxServer &operator=(const NginxServer &) = delete;
 
   std::uint16_t port() const { return port_; }
-  std::string url() const;  // "http://127.0.0.1:PORT"
+  std::string url() const;  // "http://127.0.0.1:PORT", or "https://..." with tls
   const std::filesystem::path &dir() const { return dir_.path(); }
+  // The server's certificate (PEM; it is its own CA), or "" without tls.
+  const std::filesystem::path &cert_path() const { return cert_path_; }
 
   // Requests logged so far. nginx writes a line when a request finishes,
   // which may be just after the client got the response: to count requests
@@ -60,8 +71,11 @@ class NginxServer {
 
  private:
   void write_config(const NginxOptions &options) const;
+  void make_certificate();
 
   TempDir dir_{"loadhost-nginx"};
+  std::filesystem::path cert_path_;
+  std::filesystem::path key_path_;
   std::uint16_t port_ = 0;
   std::unique_ptr<Process> process_;
 };

@@ -33,7 +33,7 @@ struct SpawnSetup {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_t actions;
 
-  SpawnSetup(const std::string &stdout_file, const std::string &stderr_file) {
+  SpawnSetup(const std::string &stdout_file, const std::string &stderr_file, const std::string &cwd) {
     posix_spawnattr_init(&attr);
     posix_spawn_file_actions_init(&actions);
     // A new process group led by the child: kill(-pid) reaches its children.
@@ -57,6 +57,8 @@ struct SpawnSetup {
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     // The test's own sockets and files must not leak into the child.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    // Last, so the output files above are opened relative to the test's cwd.
+    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   }
   ~SpawnSetup() {
     posix_spawn_file_actions_destroy(&actions);
@@ -71,7 +73,8 @@ ExitStatus status_of(const siginfo_t &info) {
 
 }  // namespace
 
-Process::Process(std::vector<std::string> argv, const std::filesystem::path &output_dir)
+Process::Process(std::vector<std::string> argv, const std::filesystem::path &output_dir,
+                 const std::filesystem::path &cwd)
     : argv_(std::move(argv)) {
   if (argv_.empty()) throw std::invalid_argument("Process: empty argv");
   // Unique names, so several processes can share one output directory.
@@ -85,7 +88,7 @@ Process::Process(std::vector<std::string> argv, const std::filesystem::path &out
   for (std::string &arg : argv_) args.push_back(arg.data());
   args.push_back(nullptr);
 
-  SpawnSetup setup(stdout_path_.string(), stderr_path_.string());
+  SpawnSetup setup(stdout_path_.string(), stderr_path_.string(), cwd.string());
   const int error =
       posix_spawnp(&pid_, args[0], &setup.actions, &setup.attr, args.data(), environ);
   if (error != 0) {

@@ -26,9 +26,12 @@ class Process {
   // Starts `argv[0]` (searched in PATH when it has no '/') with `argv`.
   // stdin is /dev/null; stdout and stderr go to files in `output_dir`
   // (stdout_path(), stderr_path()). The child leads a new process group so
-  // that stop() also reaches the processes it starts (nginx workers).
+  // that stop() also reaches the processes it starts (nginx workers). It
+  // runs in `cwd` (relative paths in argv then start there; output_dir does
+  // not), or in the test's working directory when `cwd` is empty.
   // Throws std::runtime_error when it cannot be started.
-  Process(std::vector<std::string> argv, const std::filesystem::path &output_dir);
+  Process(std::vector<std::string> argv, const std::filesystem::path &output_dir,
+          const std::filesystem::path &cwd = {});
   // stop() with the default grace period.
   ~Process();
   Process(const Process &) = delete;

@@ -90,6 +90,14 @@ TEST(Process, ThrowsWhenTheProgramDoesNotExist) {
   EXPECT_THROW(Process({"/nonexistent/program"}, dir.path()), std::runtime_error);
 }
 
+TEST(Process, RunsInTheGivenWorkingDirectory) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "work");
+  Process process({"pwd", "-P"}, dir.path(), dir.path() / "work");
+  ASSERT_TRUE(process.wait(5s));
+  EXPECT_EQ(process.stdout_text(), std::filesystem::canonical(dir.path() / "work").string() + "\n");
+}
+
 TEST(FreePort, IsBindable) {
   const std::uint16_t port = free_port();
   EXPECT_NE(port, 0);
@@ -134,6 +142,43 @@ TEST(NginxServer, ServesItsLocationsAndLogsEachRequest) {
 TEST(NginxServer, RunsSeveralWorkers) {
   NginxServer nginx({.worker_processes = 2});
   EXPECT_EQ(http_get(nginx.port(), "/")->status, 200);
+}
+
+// Whether `openssl s_client` completes a handshake with 127.0.0.1:`port`,
+// trusting only `cert` and checking the certificate's names with `checks`.
+bool openssl_verifies(std::uint16_t port, const std::filesystem::path &cert,
+                      std::vector<std::string> checks) {
+  TempDir dir;
+  std::vector<std::string> argv{"openssl", "s_client", "-brief", "-verify_return_error",
+                                "-connect", "127.0.0.1:" + std::to_string(port),
+                                "-CAfile", cert.string()};
+  argv.insert(argv.end(), checks.begin(), checks.end());
+  Process client(argv, dir.path());  // stdin is /dev/null: it hangs up after the handshake
+  const std::optional<ExitStatus> status = client.wait(10s);
+  return status && status->exited_normally();
+}
+
+TEST(NginxServer, ServesHttpsWithASelfSignedCertificate) {
+  NginxServer nginx({.tls = true});
+  EXPECT_EQ(nginx.url(), "https://127.0.0.1:" + std::to_string(nginx.port()));
+  ASSERT_TRUE(std::filesystem::is_regular_file(nginx.cert_path()));
+
+  // The certificate names localhost and 127.0.0.1, and nothing else.
+  EXPECT_TRUE(openssl_verifies(nginx.port(), nginx.cert_path(),
+                               {"-servername", "localhost", "-verify_hostname", "localhost"}));
+  EXPECT_TRUE(openssl_verifies(nginx.port(), nginx.cert_path(), {"-verify_ip", "127.0.0.1"}));
+  EXPECT_FALSE(openssl_verifies(nginx.port(), nginx.cert_path(),
+                                {"-servername", "example.com", "-verify_hostname", "example.com"}));
+
+  // Plain HTTP on the TLS port: nginx's own 400, so the port really is TLS.
+  std::optional<RawHttpResponse> plain = http_get(nginx.port(), "/");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 400);
+}
+
+TEST(NginxServer, PlainHttpHasNoCertificate) {
+  NginxServer nginx;
+  EXPECT_TRUE(nginx.cert_path().empty());
 }
 
 // ---- demo target -----------------------------------------------------------

@@ -90,84 +90,84 @@ struct PromiseBase {
   void unhandled_exception() noexcept { error = std::current_exception(); }
 };
 
+// What every Task<T> shares: owning the frame, and starting it when awaited.
+template <class Promise>
+class TaskHandle {
+ public:
+  TaskHandle() = default;
+  TaskHandle(TaskHandle &&other) noexcept : h_(std::exchange(other.h_, {})) {}
+  TaskHandle &operator=(TaskHandle &&other) noexcept {
+    if (this != &other) {
+      if (h_) h_.destroy();
+      h_ = std::exchange(other.h_, {});
+    }
+    return *this;
+  }
+  ~TaskHandle() {
+    if (h_) h_.destroy();
+  }
+
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
+    h_.promise().continuation = awaiter;
+    return h_;
+  }
+
+ protected:
+  explicit TaskHandle(std::coroutine_handle<Promise> h) : h_(h) {}
+  void rethrow_if_failed() const {
+    if (h_.promise().error) std::rethrow_exception(h_.promise().error);
+  }
+  std::coroutine_handle<Promise> h_;
+};
+
+template <class T>
+struct ValuePromise;
+struct VoidPromise;
+
 }  // namespace detail
 
 template <class T = void>
-class [[nodiscard]] Task {
+class [[nodiscard]] Task : public detail::TaskHandle<detail::ValuePromise<T>> {
  public:
-  struct promise_type : detail::PromiseBase {
-    std::optional<T> value;
-    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
-    template <class U>
-    void return_value(U &&v) {
-      value.emplace(std::forward<U>(v));
-    }
-  };
-
-  Task(Task &&other) noexcept : h_(std::exchange(other.h_, {})) {}
-  Task &operator=(Task &&other) noexcept {
-    if (this != &other) {
-      if (h_) h_.destroy();
-      h_ = std::exchange(other.h_, {});
-    }
-    return *this;
-  }
-  ~Task() {
-    if (h_) h_.destroy();
-  }
-
-  bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-    h_.promise().continuation = awaiter;
-    return h_;
-  }
+  using promise_type = detail::ValuePromise<T>;
+  using detail::TaskHandle<promise_type>::TaskHandle;
   T await_resume() {
-    if (h_.promise().error) std::rethrow_exception(h_.promise().error);
-    return std::move(*h_.promise().value);
+    this->rethrow_if_failed();
+    return std::move(*this->h_.promise().value);
   }
-
- private:
-  explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
-  std::coroutine_handle<promise_type> h_;
+  friend promise_type;
 };
 
 template <>
-class [[nodiscard]] Task<void> {
+class [[nodiscard]] Task<void> : public detail::TaskHandle<detail::VoidPromise> {
  public:
-  struct promise_type : detail::PromiseBase {
-    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
-    void return_void() noexcept {}
-  };
-
-  Task() = default;
-  Task(Task &&other) noexcept : h_(std::exchange(other.h_, {})) {}
-  Task &operator=(Task &&other) noexcept {
-    if (this != &other) {
-      if (h_) h_.destroy();
-      h_ = std::exchange(other.h_, {});
-    }
-    return *this;
-  }
-  ~Task() {
-    if (h_) h_.destroy();
-  }
-
-  bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-    h_.promise().continuation = awaiter;
-    return h_;
-  }
-  void await_resume() {
-    if (h_.promise().error) std::rethrow_exception(h_.promise().error);
-  }
-
+  using promise_type = detail::VoidPromise;
+  using TaskHandle::TaskHandle;
+  void await_resume() { rethrow_if_failed(); }
   // For the one task nobody awaits: the user's life, started by the host.
   void start_detached() { h_.resume(); }
   bool done() const { return !h_ || h_.done(); }
-
- private:
-  explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
-  std::coroutine_handle<promise_type> h_;
+  friend promise_type;
 };
+
+namespace detail {
+
+template <class T>
+struct ValuePromise : PromiseBase {
+  std::optional<T> value;
+  Task<T> get_return_object() { return Task<T>(std::coroutine_handle<ValuePromise>::from_promise(*this)); }
+  template <class U>
+  void return_value(U &&v) {
+    value.emplace(std::forward<U>(v));
+  }
+};
+
+struct VoidPromise : PromiseBase {
+  Task<void> get_return_object() { return Task<void>(std::coroutine_handle<VoidPromise>::from_promise(*this)); }
+  void return_void() noexcept {}
+};
+
+}  // namespace detail
 
 }  // namespace loadhost

@@ -1,0 +1,13 @@
+/* line_echo.h — what the two files of the lineecho example share. */
+#ifndef LINE_ECHO_H
+#define LINE_ECHO_H
+
+#include <loadhost/loadhost.h>
+
+/* The host's services: set by init, valid until deinit. */
+extern const lh_host *g_host;
+
+/* The plugin's command-line options and quick-mode user (line_echo_quick.c). */
+const lh_plugin_options *line_echo_options(void);
+
+#endif
