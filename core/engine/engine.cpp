@@ -34,9 +34,13 @@ uint32_t Engine::loop_count() const {
   return config_.loop_threads ? config_.loop_threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
-void Engine::start_loops() {
+void Engine::create_loops() {
   if (loops_.empty())
     for (uint32_t i = 0, n = loop_count(); i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
+}
+
+void Engine::start_loops() {
+  create_loops();
   for (auto &loop : loops_) loop->start_thread();
 }
 

@@ -50,6 +50,8 @@ class Engine {
   std::vector<std::unique_ptr<Loop>> &loops() { return loops_; }
   // How many loops start_loops makes (or made).
   uint32_t loop_count() const;
+  // Creates the loops (not their threads) if not done yet.
+  void create_loops();
   void start_loops();
   void stop_loops();
 

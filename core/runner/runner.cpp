@@ -55,6 +55,7 @@ void Runner::set_state(RunnerState state) {
 }
 
 void Runner::run() {
+  engine_.create_loops();  // idle until started: safe to hand them the hooks
   for (auto &loop : engine_.loops())
     loop->set_loop_hooks(engine_.hooks().subscribers(LH_HOOK_REQUEST),
                          engine_.hooks().subscribers(LH_HOOK_USER_ERROR));
