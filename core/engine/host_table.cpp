@@ -5,6 +5,7 @@
 
 #include "core/engine/clock.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/fd_watch.hpp"
 #include "core/engine/timers.hpp"
 #include "core/engine/user_runtime.hpp"
 #include "core/transport/connection.hpp"
@@ -15,7 +16,10 @@ namespace {
 
 CallEngine &calls_of(Loop &loop) { return loop.users().calls(); }
 
-const void *host_get_extension(const lh_host *, const char *) { return nullptr; }
+const void *host_get_extension(const lh_host *, const char *id) {
+  if (id && std::string_view(id) == LH_HOST_FD_WATCH_ID) return fd_watch_table();
+  return nullptr;
+}
 
 uint64_t host_now_ns(const lh_host *) { return monotonic_ns(); }
 

@@ -8,4 +8,5 @@
 #include "protocol.h"
 #include "scenario.h"
 #include "options.h"
+#include "fd_watch.h"
 #endif
