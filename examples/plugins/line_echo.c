@@ -49,14 +49,6 @@ typedef struct line_echo_session {
   char error_text[512];   /* the error of the call being completed */
 } line_echo_session;
 
-/* An lh_str over a NUL-terminated C string. */
-static lh_str str_of(const char *text) {
-  lh_str s;
-  s.data = text;
-  s.size = strlen(text);
-  return s;
-}
-
 /* Completes `call` with `response`; the host measures and reports it. */
 static void complete(lh_call *call, lh_str error, lh_str body, uint64_t sent, uint64_t received) {
   lh_response response;

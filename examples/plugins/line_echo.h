@@ -4,6 +4,16 @@
 
 #include <loadhost/loadhost.h>
 
+#include <string.h>
+
+/* An lh_str over a NUL-terminated C string. */
+static inline lh_str str_of(const char *text) {
+  lh_str s;
+  s.data = text;
+  s.size = strlen(text);
+  return s;
+}
+
 /* The host's services: set by init, valid until deinit. */
 extern const lh_host *g_host;
 

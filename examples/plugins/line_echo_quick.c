@@ -24,13 +24,6 @@ typedef struct quick_user {
   int stopping;        /* set by stop: finish after the call in flight */
 } quick_user;
 
-static lh_str text(const char *s) {
-  lh_str out;
-  out.data = s;
-  out.size = strlen(s);
-  return out;
-}
-
 static void send_next(void *ud);
 
 /* A call finished. Its result is only valid here, and no call may start
@@ -52,8 +45,8 @@ static void send_next(void *ud) {
   lh_request request;
   memset(&request, 0, sizeof request);
   request.size = sizeof request;
-  request.operation = text("send");
-  request.target = text("quick");
+  request.operation = str_of("send");
+  request.target = str_of("quick");
   request.body = line;
   g_host->call_start(u->session, &request, on_done, u);
 }
