@@ -7,9 +7,7 @@ namespace loadhost::core {
 FdWatch::FdWatch(Loop &loop, int fd, lh_fd_fn fn, void *ud)
     : descriptor_(loop.io(), fd), fn_(fn), ud_(ud) {}
 
-FdWatch::~FdWatch() {
-  descriptor_.release();  // the plugin's descriptor: never closed here
-}
+FdWatch::~FdWatch() = default;  // released in destroy(): nothing to close
 
 void FdWatch::arm(lh_fd_events events) {
   ++arming_;
@@ -36,8 +34,10 @@ void FdWatch::wait_for(boost::asio::posix::stream_descriptor::wait_type type, lh
 
 void FdWatch::destroy() {
   destroyed_ = true;
-  boost::system::error_code ignored;
-  descriptor_.cancel(ignored);
+  // Deregister now, while the descriptor number is still the plugin's: a
+  // deferred release could deregister a newer watch on a reused number.
+  // Releasing also ends the pending waits (operation_aborted). Never closed.
+  descriptor_.release();
   if (queued_ == 0) delete this;
 }
 

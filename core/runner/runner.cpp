@@ -224,7 +224,9 @@ void Runner::despawn(uint64_t count) {
 void Runner::arm_stats_timer() {
   stats_timer_.expires_after(kStatsInterval);
   stats_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
+    // A tick already queued when finish() cancelled the timer comes without
+    // an error: it must not re-arm, or the control loop never returns.
+    if (ec || state_ == RunnerState::stopped) return;
     merge_stats();
     if (on_tick) on_tick(stats_, user_count());
     arm_stats_timer();
