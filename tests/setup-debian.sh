@@ -9,6 +9,7 @@ packages=(
   build-essential cmake clang pkg-config ca-certificates
   libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   nginx-light   # the real server of the integration tests
+  libpq-dev postgresql postgresql-contrib  # the postgres plugin; a server and pgbench for its tests
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -23,9 +24,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The package starts a system nginx on port 80; loadhost's tests start
-  # their own on free ports and do not need it.
-  if command -v service >/dev/null; then service nginx stop >/dev/null 2>&1 || true; fi
+  # The packages start a system nginx and PostgreSQL; loadhost's tests start
+  # their own on free ports and do not need them.
+  if command -v service >/dev/null; then
+    service nginx stop >/dev/null 2>&1 || true
+    service postgresql stop >/dev/null 2>&1 || true
+  fi
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

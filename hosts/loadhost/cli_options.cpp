@@ -87,6 +87,9 @@ void add_plugin_option(CLI::App &app, const PluginOption &p, CliOptions &o) {
           o.plugin_options[name] = joined;
         },
         help);
+    // One value per occurrence (-M a:1 -M b:2): otherwise CLI11 lets a
+    // vector option take every following word, the quick-mode URL included.
+    opt->allow_extra_args(false);
   } else {
     opt = app.add_option_function<std::string>(
         flags, [&o, name](const std::string &v) { o.plugin_options[name] = v; }, help);

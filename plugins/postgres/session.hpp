@@ -1,0 +1,62 @@
+// A user's session with PostgreSQL: its own connection, opened on the first
+// call, and its calls in order — one on the wire, the others queued (the
+// SDK's Client gives concurrent calls sessions of their own). Statements
+// prepared through the session are prepared again, transparently, on a new
+// connection after a reconnect.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "command.hpp"
+#include "connection.hpp"
+#include "loadhost/protocol.h"
+#include "result_text.hpp"
+
+namespace loadhost::postgres {
+
+class Session final : private Connection::Listener {
+ public:
+  // Null with the reason in `error` (no fd watch in this host, no URL).
+  static std::unique_ptr<Session> create(const lh_host &host, const lh_session_config &config, std::string &error);
+  Session(const lh_host &host, const lh_host_fd_watch &fd_watch, lh_loop *loop, std::string conninfo);
+  ~Session() override = default;
+
+  void start(lh_call *call, const lh_request &request);
+  // The host gives up on `call`: a queued call is forgotten; the one on the
+  // wire drops the connection (libpq's PQcancel blocks; a new connection is
+  // cheaper than a stuck loop). The next call reconnects.
+  void cancel(lh_call *call);
+  // Completes `call` at once with `error` (an internal failure in start).
+  void abort(lh_call *call, std::string_view error);
+
+ private:
+  struct Pending {
+    lh_call *call;
+    Command command;
+    bool sent = false;
+  };
+
+  // Sends the head of the queue when the connection allows; connects first.
+  void pump();
+  void send(Pending &head);
+  void complete(lh_call *call, const std::optional<std::string> &error, const ResultCollector *results,
+                uint64_t bytes_sent);
+
+  void on_connected() override;
+  void on_result(const PGresult *result) override;
+  void on_command_done() override;
+  void on_failed(bool connected, std::string_view why) override;
+
+  const lh_host &host_;
+  Connection connection_;
+  std::deque<Pending> queue_;
+  std::optional<ResultCollector> results_;   // of the head, while on the wire
+  bool preparing_for_execute_ = false;       // the head's statement is being re-prepared first
+  std::unordered_map<std::string, std::string> statements_;  // name -> SQL, prepared by this session
+};
+
+}  // namespace loadhost::postgres

@@ -1,0 +1,171 @@
+// loadhost's postgres plugin against a real PostgreSQL (PostgresServer):
+// every operation, SQL errors with their SQLSTATE, quick mode, hundreds of
+// users each with a query in flight on its own connection, and a server that
+// goes away mid-test.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "integration/loadhost_run.hpp"
+#include "support/postgres_server.hpp"
+
+namespace loadhost::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string scenario(const char *name) { return std::string(LH_SCENARIO_DIR) + "/" + name + ".so"; }
+
+// One server for the tests that leave it running (initdb takes seconds);
+// the one that stops it starts its own.
+class Postgres : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new PostgresServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static PostgresServer &pg() { return *server_; }
+
+ private:
+  static inline PostgresServer *server_ = nullptr;
+};
+
+uint64_t requests_of(const LoadhostRun &run, const std::string &type, const std::string &name) {
+  const auto *e = run.entry(type, name);
+  return e ? (*e)["num_requests"].get<uint64_t>() : 0;
+}
+
+TEST_F(Postgres, QueryPreparedAndTransactionThroughTheTypedClient) {
+  TempDir dir;
+  pg().sql("update counters set n = 0");
+  LoadhostRun run = run_loadhost(dir, {"-f", scenario("pg_basic"), "-H", pg().url(), "-u", "8", "-r", "100", "-t",
+                                       "2s"}, 30s);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.out << run.failure_errors();
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+  EXPECT_TRUE(run.report["exceptions"].empty()) << run.report["exceptions"].dump();
+  EXPECT_GT(requests_of(run, "query", "items by id"), 100u) << run.out;
+  EXPECT_GT(requests_of(run, "execute", "item_by_id"), 100u) << run.out;
+  EXPECT_EQ(requests_of(run, "prepare", "item_by_id"), 8u) << "one prepare per user";
+  // Every committed transaction incremented the counter once; a user stopped
+  // between begin and commit leaves its increment uncommitted.
+  const uint64_t commits = requests_of(run, "commit", "COMMIT");
+  ASSERT_GT(commits, 100u) << run.out;
+  EXPECT_EQ(std::stoull(pg().sql("select n from counters where id = 1")), commits);
+}
+
+TEST_F(Postgres, QuickModeRunsTheSqlWithParams) {
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "4", "-t", "1500ms", "--sql",
+                                       "select name from items where id = $1", "--param", "7", pg().url()}, 30s);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
+  EXPECT_GT(requests_of(run, "query", "select name from items where id = $1"), 500u) << run.out;
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+}
+
+TEST_F(Postgres, QuickModePrepared) {
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "4", "-t", "1500ms", "--prepared", "--sql",
+                                       "select price from items where id = $1", "--param", "3", pg().url()}, 30s);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
+  EXPECT_GT(requests_of(run, "execute", "select price from items where id = $1"), 500u) << run.out;
+}
+
+TEST_F(Postgres, SqlErrorIsAFailureWithItsSqlstate) {
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "2", "-t", "1s", "--sql", "select * from nope",
+                                       pg().url()}, 30s);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  ASSERT_GT(run.total_requests(), 10u) << run.out;
+  EXPECT_EQ(run.total_failures(), run.total_requests());
+  EXPECT_EQ(run.failure_errors(), "42P01: relation \"nope\" does not exist\n");
+}
+
+TEST_F(Postgres, BadUrlAndRefusedConnectionSayWhy) {
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "1", "-t", "1s", "--sql", "select 1",
+                                       "postgresql://postgres@127.0.0.1:1/x"}, 30s);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_NE(run.failure_errors().find("postgres: connection failed: connection to server at \"127.0.0.1\", port 1 "
+                                      "failed: Connection refused"),
+            std::string::npos)
+      << run.failure_errors();
+}
+
+// Users each sleeping in the server on its own connection: when nothing
+// blocks a loop thread, all of them are in flight at once, however many
+// share the two loops. Counted in the server (pg_stat_activity) once every
+// connection is up (connecting is slow on a loaded machine: the server forks
+// a backend per connection), then loadhost is stopped with SIGINT.
+void expect_all_in_flight(const PostgresServer &pg, uint32_t users, double sleep_s) {
+  TempDir dir;
+  const std::string sql = "select pg_sleep(" + std::to_string(sleep_s).substr(0, 3) + ")";
+  auto started = std::chrono::steady_clock::now();
+  Process p(loadhost_argv({"--plugin", "postgres", "-u", std::to_string(users), "-r", "1000", "-t", "25s", "--sql",
+                           sql, pg.url()},
+                          dir.path()),
+            dir.path());
+  int peak = 0;
+  const auto deadline = started + 22s;
+  while (peak < int(users) && std::chrono::steady_clock::now() < deadline && p.running()) {
+    try {
+      peak = std::max(peak, std::stoi(pg.sql("select count(*) from pg_stat_activity where state = 'active' and "
+                                             "query = '" + sql + "'")));
+    } catch (const std::exception &) {
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(int(sleep_s * 3000)));  // some rounds at full strength
+  ASSERT_EQ(::kill(p.pid(), SIGINT), 0);
+  LoadhostRun run = finish_run(p, dir.path(), 20s, started);
+  // Sampled: a user between two rounds is not counted.
+  EXPECT_GE(peak, int(users * 0.95)) << "queries running at once in the server";
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+  const auto *e = run.entry("query", sql);
+  ASSERT_TRUE(e) << run.report.dump();
+  EXPECT_GT((*e)["num_requests"].get<uint64_t>(), 2 * users) << run.out;
+  // Most rounds take the sleep alone (the slow ones include a connect).
+  EXPECT_LT((*e)["median_response_time_ms"].get<double>(), sleep_s * 1000 * 1.5) << run.out;
+}
+
+TEST_F(Postgres, TwoHundredUsersKeepTwoHundredQueriesInFlight) { expect_all_in_flight(pg(), 200, 0.2); }
+
+TEST_F(Postgres, FiveHundredUsersKeepFiveHundredQueriesInFlight) { expect_all_in_flight(pg(), 500, 0.5); }
+
+TEST(PostgresAlone, ServerStoppedMidTestCountsFailuresAndExitsCleanly) {
+  PostgresServer pg;
+  TempDir dir;
+  auto started = std::chrono::steady_clock::now();
+  Process p(loadhost_argv({"--plugin", "postgres", "-u", "20", "-t", "4s", "--sql", "select pg_sleep(0.05)",
+                           pg.url()},
+                          dir.path()),
+            dir.path());
+  std::this_thread::sleep_for(1500ms);
+  pg.stop();
+  LoadhostRun run = finish_run(p, dir.path(), 20s, started);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_LT(run.seconds, 10) << "no hang after the server went away";
+  EXPECT_GT(run.total_requests() - run.total_failures(), 100u) << "successes before the stop";
+  const std::string errors = run.failure_errors();
+  EXPECT_NE(errors.find("postgres: connection lost: "), std::string::npos) << errors;
+  EXPECT_NE(errors.find("postgres: connection failed: "), std::string::npos) << errors;
+}
+
+TEST_F(Postgres, TimeoutCancelsTheQueryAndTheNextCallReconnects) {
+  TempDir dir;
+  // A third of the queries sleep 3 s and time out after 1 s.
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "3", "-t", "3s", "--request-timeout", "1s",
+                                       "--sql", "select pg_sleep(3 * (random() < 0.3)::int)", pg().url()}, 30s);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_LT(run.seconds, 10);
+  const uint64_t failures = run.total_failures(), requests = run.total_requests();
+  EXPECT_GT(failures, 0u) << run.out;
+  EXPECT_GT(requests - failures, 3u) << "calls after a timeout succeed on a new connection";
+  EXPECT_NE(run.failure_errors().find("timeout"), std::string::npos) << run.failure_errors();
+}
+
+}  // namespace
+}  // namespace loadhost::test
