@@ -52,6 +52,11 @@ bool expects_body(std::string_view method) {
 
 }  // namespace
 
+void append_request_target(std::string& out, std::string_view path, std::string_view query) {
+  append_target_part(out, path.empty() ? std::string_view("/") : path);
+  append_target_part(out, query);
+}
+
 bool valid_header(std::string_view name, std::string_view value) {
   if (!is_token(name)) return false;
   for (char c : value)
@@ -79,8 +84,7 @@ bool write_request(std::string& out, const RequestHead& r, std::string& error) {
 
   out.clear();
   out.append(r.method).push_back(' ');
-  append_target_part(out, r.path.empty() ? std::string_view("/") : r.path);
-  append_target_part(out, r.query);
+  append_request_target(out, r.path, r.query);
   out.append(" HTTP/1.1\r\n");
 
   if (!user_host) {

@@ -36,6 +36,12 @@ struct RequestHead {
 // sent as is (a name that is not a token, CR/LF/NUL in a value).
 bool write_request(std::string& out, const RequestHead& request, std::string& error);
 
+// Appends path (empty means "/") and query ("?x=1" or empty) as a request
+// target, percent-encoding the bytes that may not appear raw (spaces,
+// controls, non-ASCII, "<>{}|\\^`); '%' is kept as the caller may have encoded.
+// HTTP/2's :path uses it too.
+void append_request_target(std::string& out, std::string_view path, std::string_view query);
+
 // True when name: value can go on the wire without breaking the framing.
 bool valid_header(std::string_view name, std::string_view value);
 

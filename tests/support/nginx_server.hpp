@@ -35,7 +35,7 @@ struct NginxOptions {
   // (nginx 1.22 then answers no HTTP/1.1 there), h2 via ALPN with tls.
   bool http2 = false;
   // Directives appended inside the server block: a test's own locations.
-  std::string extra_server_config;
+  std::string extra_server_config = {};
 };
 
 class NginxServer {

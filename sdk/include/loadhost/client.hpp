@@ -6,6 +6,7 @@
 // plugin returned.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <coroutine>
 #include <optional>
@@ -111,6 +112,19 @@ class Response {
 
 class Client;
 
+namespace detail {
+// Protocols whose one session runs many calls at once (Client::multiplexed).
+inline bool multiplexes(std::string_view protocol_id) {
+  return protocol_id == "http2" || protocol_id == "grpc";
+}
+// Calls awaited together (when_all.hpp): the waiter is resumed once, after
+// the last of them is done.
+struct CallGroup {
+  std::coroutine_handle<> waiter;
+  size_t pending = 0;  // calls started and not done (when_all adds one while starting)
+};
+}  // namespace detail
+
 // The awaitable of one call: starts it in await_suspend, resumes the user
 // from a fresh stack once the host delivered the result.
 class CallAwaiter {
@@ -144,6 +158,15 @@ class CallAwaiter {
 
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h);
+  // Starts the call as one of `group` (when_all): when done, it resumes
+  // group.waiter only if it is the last. False when it could not start
+  // (await_resume then throws), and then it does not count in the group.
+  bool start_in(detail::CallGroup &group) {
+    group_ = &group;
+    if (!await_suspend(group.waiter)) return false;
+    ++group.pending;
+    return true;
+  }
   Response await_resume() {
     if (failed_to_start_) throw std::runtime_error(start_error_);
     return std::move(response_);
@@ -152,8 +175,11 @@ class CallAwaiter {
  private:
   static void on_done(void *ud, const lh_call_result *result);
   static void on_resume(void *ud) { static_cast<CallAwaiter *>(ud)->waiter_.resume(); }
+  static void on_group_resume(void *ud) { static_cast<detail::CallGroup *>(ud)->waiter.resume(); }
 
   Client &client_;
+  lh_session *session_ = nullptr;  // the session the call runs on (see Client::session_for_call)
+  detail::CallGroup *group_ = nullptr;  // when started by when_all
   std::string_view operation_;
   std::string target_;
   std::string_view body_;
@@ -185,42 +211,97 @@ class Client {
   void set_option(std::string key, std::string value) {
     options_.emplace_back(std::move(key), std::move(value));
   }
+  // Whether one session of the protocol runs many calls at once. Calls in
+  // flight together (when_all.hpp) share the session of a multiplexing
+  // protocol (http2: streams on one connection); with any other (http1: one
+  // request at a time) each call beyond the first gets a session of its own
+  // from a small pool, opened with the same protocol, base URL and options
+  // (so cookies set in one are not sent by the others). Known multiplexing
+  // protocols are recognised by id; say so for another.
+  void set_multiplexed(bool yes) { multiplexed_ = yes; }
+  bool multiplexed() const { return multiplexed_ ? *multiplexed_ : detail::multiplexes(protocol_); }
 
   CallAwaiter call(std::string_view operation, std::string target, std::string_view body = {},
                    CallOptions options = {}) {
     return CallAwaiter(*this, operation, std::move(target), body, std::move(options));
   }
 
-  // The session, opened on first use; null with the reason in `error`.
+  // The client's session, opened on first use; null with the reason in `error`.
   lh_session *session(std::string &error) {
-    if (session_) return session_;
-    std::vector<lh_kv> kv;
-    for (const auto &[k, v] : options_) kv.push_back(lh_kv{detail::str(k), detail::str(v)});
-    lh_str why{nullptr, 0};
-    session_ = host().session_open(user_, detail::str(protocol_), detail::str(base_url_),
-                                   kv.data(), kv.size(), &why);
-    if (!session_) error = std::string(detail::view(why));
-    return session_;
+    if (sessions_.empty()) {
+      lh_session *s = open_session(error);
+      if (!s) return nullptr;
+      sessions_.push_back(PooledSession{s, 0});
+    }
+    return sessions_.front().session;
+  }
+
+  // The session one call runs on, counted in flight until call_finished:
+  // the client's own, unless the protocol is not multiplexed and it is busy;
+  // then a free one of the pool, opened when none is free.
+  lh_session *session_for_call(std::string &error) {
+    if (!session(error)) return nullptr;
+    PooledSession *slot = &sessions_.front();
+    if (!multiplexed()) {
+      auto free = std::find_if(sessions_.begin(), sessions_.end(),
+                               [](const PooledSession &p) { return p.in_flight == 0; });
+      if (free == sessions_.end()) {
+        lh_session *s = open_session(error);
+        if (!s) return nullptr;
+        sessions_.push_back(PooledSession{s, 0});
+        free = sessions_.end() - 1;
+      }
+      slot = &*free;
+    }
+    ++slot->in_flight;
+    return slot->session;
+  }
+  void call_finished(lh_session *session) {
+    for (PooledSession &p : sessions_) {
+      if (p.session != session) continue;
+      if (p.in_flight > 0) --p.in_flight;
+      return;
+    }
   }
 
   lh_user *user() const { return user_; }
   UserBase *owner() const { return owner_; }
 
  private:
+  lh_session *open_session(std::string &error) {
+    std::vector<lh_kv> kv;
+    for (const auto &[k, v] : options_) kv.push_back(lh_kv{detail::str(k), detail::str(v)});
+    lh_str why{nullptr, 0};
+    lh_session *s = host().session_open(user_, detail::str(protocol_), detail::str(base_url_),
+                                        kv.data(), kv.size(), &why);
+    if (!s) error = std::string(detail::view(why));
+    return s;
+  }
+
+  struct PooledSession {
+    lh_session *session;
+    uint32_t in_flight;  // calls started on it and not finished
+  };
+
   lh_user *user_;
   UserBase *owner_ = nullptr;
   std::string protocol_;
   std::string base_url_;
   std::vector<Header> options_;
-  lh_session *session_ = nullptr;
+  std::optional<bool> multiplexed_;
+  // [0] is the client's own session; more only for concurrent calls of a
+  // protocol that runs one call per session. The host closes them all when
+  // the user is destroyed.
+  std::vector<PooledSession> sessions_;
 };
 
 inline bool CallAwaiter::await_suspend(std::coroutine_handle<> h) {
-  lh_session *session = client_.session(start_error_);
+  lh_session *session = client_.session_for_call(start_error_);
   if (!session) {
     failed_to_start_ = true;
     return false;
   }
+  session_ = session;
   std::vector<lh_kv> metadata;
   metadata.reserve(options_.headers.size());
   for (const auto &[k, v] : options_.headers) metadata.push_back(lh_kv{detail::str(k), detail::str(v)});
@@ -264,9 +345,15 @@ inline void CallAwaiter::on_done(void *ud, const lh_call_result *result) {
     d.loop = host().user_loop(self->client_.user());
     out.deferred_ = std::move(d);
   }
+  self->client_.call_finished(self->session_);
   if (UserBase *owner = self->client_.owner()) owner->note_io();
   // Not inside the plugin's completion: resume from a fresh stack.
-  host().post(host().user_loop(self->client_.user()), &CallAwaiter::on_resume, self);
+  lh_loop *loop = host().user_loop(self->client_.user());
+  if (detail::CallGroup *group = self->group_) {
+    if (--group->pending == 0) host().post(loop, &CallAwaiter::on_group_resume, group);
+    return;
+  }
+  host().post(loop, &CallAwaiter::on_resume, self);
 }
 
 }  // namespace loadhost

@@ -15,4 +15,5 @@
 #include "loadhost/user.hpp"
 #include "loadhost/client.hpp"
 #include "loadhost/http.hpp"
+#include "loadhost/when_all.hpp"
 #include "loadhost/scenario.hpp"
