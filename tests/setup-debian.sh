@@ -10,6 +10,7 @@ packages=(
   libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   nginx-light   # the real server of the integration tests
   libnghttp2-dev nghttp2-server nghttp2-client  # the http2 plugin; nghttpd and h2load for its tests
+  libwebsocketpp-dev  # the websocket plugin and its echo server
   libpq-dev postgresql postgresql-contrib  # the postgres plugin; a server and pgbench for its tests
 )
 missing=()
