@@ -156,7 +156,20 @@ LOADHOST_ON(LH_HOOK_USER_ERROR, [](const lh_hook_args &a) {
 LOADHOST_ON(LH_HOOK_TEST_STOPPING, [](const lh_hook_args &a) { ++g_hook_counts[a.kind]; });
 LOADHOST_ON(LH_HOOK_TEST_STOP, [](const lh_hook_args &a) { ++g_hook_counts[a.kind]; });
 
+// A class's static host, seen by every kind of protocol user through
+// target_host(); -H/--host (the run option "host") wins over it.
+struct Hosted : User {
+  static constexpr const char *host = "mqtt://127.0.0.1:1883";
+  Hosted() : target_(target_host()) { task(1, &Hosted::work); }
+  Task<> work() {
+    report_request("host", target_, 0.001s);
+    co_await sleep(0.05s);
+  }
+  std::string target_;
+};
+
 LOADHOST_SCENARIO_ENTRY(weighted_entry, Weighted);
+LOADHOST_SCENARIO_ENTRY(hosted_entry, Hosted);
 LOADHOST_SCENARIO_ENTRY(hooked_entry, Hooked);
 LOADHOST_SCENARIO_ENTRY(two_classes_entry, Alpha, Beta);
 LOADHOST_SCENARIO_ENTRY(lifecycle_entry, Lifecycle);
@@ -202,6 +215,18 @@ TEST(UserBehaviour, TaskWeightsThreeToOne) {
   ASSERT_GT(total, 20000) << "enough task runs for a ±3% check";
   EXPECT_NEAR(double(a->num_requests()) / total, 0.75, 0.03);
   EXPECT_EQ(r.stop_reason, "run time of 1 s reached");
+}
+
+TEST(UserBehaviour, ClassHostUnlessTheRunGivesOne) {
+  core::RunOptions o;
+  o.users = 1;
+  o.spawn_rate = 0;
+  o.run_time_s = 0.2;
+  RunResult by_class = run(hosted_entry, o);
+  EXPECT_TRUE(by_class.stats.find("host", "mqtt://127.0.0.1:1883")) << "the class's static host";
+  RunResult by_run = run(hosted_entry, o, {{"host", "mqtt://10.0.0.1:1884"}});
+  EXPECT_TRUE(by_run.stats.find("host", "mqtt://10.0.0.1:1884")) << "-H wins over the class";
+  EXPECT_FALSE(by_run.stats.find("host", "mqtt://127.0.0.1:1883"));
 }
 
 TEST(UserBehaviour, RunnerGoesThroughLocustStates) {

@@ -88,7 +88,7 @@ class HttpClient : public Client {
 class HttpUser : public UserBase {
  public:
   HttpUser() {
-    std::string_view h = option("host");
+    std::string_view h = target_host();
     if (!h.empty()) client.set_base_url(std::string(h));
     std::string_view proto = option("http-protocol");
     if (!proto.empty()) client.set_protocol(std::string(proto));

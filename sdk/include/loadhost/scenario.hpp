@@ -96,13 +96,12 @@ struct UserClassTable {
   static void *create(const lh_user_class *cls, lh_user *user, lh_str *error) {
     static thread_local std::string why;
     t_constructing = user;
+    t_constructing_default_host = cls->default_host;
     try {
       auto *u = new U();
       t_constructing = nullptr;
       t_constructing_owner = nullptr;
-      if constexpr (std::is_base_of_v<HttpUser, U>) {
-        if (u->client.base_url().empty() && cls->default_host) u->client.set_base_url(cls->default_host);
-      }
+      t_constructing_default_host = nullptr;
       u->setup_after_construction();
       return static_cast<UserBase *>(u);
     } catch (const std::exception &e) {
@@ -112,6 +111,7 @@ struct UserClassTable {
     }
     t_constructing = nullptr;
     t_constructing_owner = nullptr;
+    t_constructing_default_host = nullptr;
     *error = str(why);
     return nullptr;
   }

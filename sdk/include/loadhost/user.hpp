@@ -30,6 +30,8 @@ namespace detail {
 // The user object under construction (set by its base constructor), so its
 // member clients know their owner.
 inline thread_local UserBase *t_constructing_owner = nullptr;
+// The class's static `host` of the user being constructed (or null).
+inline thread_local const char *t_constructing_default_host = nullptr;
 }  // namespace detail
 
 class UserBase : public TaskHolder {
@@ -43,6 +45,15 @@ class UserBase : public TaskHolder {
     detail::t_constructing_owner = this;
   }
   ~UserBase() override { host().timer_destroy(timer_); }
+
+  // The target of this user: -H/--host when given, else the class's static
+  // `host` (Locust's precedence). Protocol users (HttpUser, GrpcUser, ...)
+  // point their client at it in their constructors.
+  static std::string_view target_host() {
+    std::string_view h = option("host");
+    if (h.empty() && detail::t_constructing_default_host) h = detail::t_constructing_default_host;
+    return h;
+  }
 
   virtual Task<> on_start() { co_return; }
   virtual Task<> on_stop() { co_return; }

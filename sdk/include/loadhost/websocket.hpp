@@ -82,7 +82,7 @@ class WebSocketClient : public Client {
 class WebSocketUser : public UserBase {
  public:
   WebSocketUser() {
-    std::string_view h = option("host");
+    std::string_view h = target_host();
     if (!h.empty()) client.set_base_url(std::string(h));
   }
   WebSocketClient client;
