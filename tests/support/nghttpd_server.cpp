@@ -2,6 +2,7 @@
 
 #include "support/free_port.hpp"
 #include "support/loopback_client.hpp"
+#include "support/self_signed_certificate.hpp"
 
 #include <fstream>
 #include <iterator>
@@ -16,7 +17,6 @@ namespace {
 
 // Attempts when the free port was taken before nghttpd could bind it.
 constexpr int kStartAttempts = 3;
-constexpr std::chrono::seconds kCertificateTimeout{30};
 
 void write_file(const std::filesystem::path &path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -38,7 +38,7 @@ NghttpdServer::NghttpdServer(NghttpdOptions options) : options_(std::move(option
   write_file(root / "index.html", kIndexHtml);
   write_file(root / "hello.txt", kHelloBody);
   write_file(root / "big.bin", big_body());
-  if (options_.tls) make_certificate();
+  if (options_.tls) make_self_signed_certificate(dir_.path(), "NghttpdServer");  // cert.pem, key.pem
 
   std::string failure;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -55,19 +55,6 @@ NghttpdServer::NghttpdServer(NghttpdOptions options) : options_(std::move(option
 }
 
 NghttpdServer::~NghttpdServer() { stop(); }
-
-void NghttpdServer::make_certificate() {
-  // An EC key: made in milliseconds, unlike RSA.
-  Process openssl({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                   "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext",
-                   "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", (dir_.path() / "key.pem").string(),
-                   "-out", (dir_.path() / "cert.pem").string()},
-                  dir_.path());
-  const std::optional<ExitStatus> status = openssl.wait(kCertificateTimeout);
-  if (!status || !status->exited_normally())
-    throw std::runtime_error("NghttpdServer: openssl could not make a self-signed certificate:\n" +
-                             openssl.stderr_text());
-}
 
 void NghttpdServer::start_on_port() {
   std::vector<std::string> argv{options_.executable.string(), "-a", "127.0.0.1", "-d",

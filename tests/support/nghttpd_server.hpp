@@ -75,7 +75,6 @@ class NghttpdServer {
     std::size_t connections = 0;
   };
   void start_on_port();  // one attempt on port_; throws with nghttpd's output
-  void make_certificate();
   LogCounts count_log() const;
 
   NghttpdOptions options_;

@@ -2,6 +2,7 @@
 
 #include "support/free_port.hpp"
 #include "support/loopback_client.hpp"
+#include "support/self_signed_certificate.hpp"
 
 #include <unistd.h>
 
@@ -18,7 +19,6 @@ namespace {
 // Attempts when the free port was taken before nginx could bind it.
 constexpr int kStartAttempts = 3;
 // A 2048-bit RSA key takes well under a second; this only bounds a stuck CLI.
-constexpr std::chrono::seconds kCertificateTimeout{30};
 
 void write_file(const std::filesystem::path &path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -38,7 +38,11 @@ NginxServer::NginxServer(NginxOptions options) {
   std::filesystem::create_directories(d / "html");
   std::filesystem::create_directories(d / "temp");
   write_file(d / "html" / "index.html", kIndexHtml);
-  if (options.tls) make_certificate();
+  if (options.tls) {
+    CertificateFiles files = make_self_signed_certificate(dir_.path(), "NginxServer");
+    cert_path_ = files.cert;
+    key_path_ = files.key;
+  }
 
   std::string failure;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -63,21 +67,6 @@ NginxServer::NginxServer(NginxOptions options) {
 }
 
 NginxServer::~NginxServer() { stop(); }
-
-void NginxServer::make_certificate() {
-  const std::filesystem::path &d = dir_.path();
-  cert_path_ = d / "cert.pem";
-  key_path_ = d / "key.pem";
-  Process openssl({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                   "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                   "-keyout", key_path_.string(), "-out", cert_path_.string()},
-                  d);
-  const std::optional<ExitStatus> status = openssl.wait(kCertificateTimeout);
-  if (!status || !status->exited_normally()) {
-    throw std::runtime_error("NginxServer: openssl could not make a self-signed certificate:\n" +
-                             openssl.stderr_text());
-  }
-}
 
 void NginxServer::write_config(const NginxOptions &options) const {
   const std::string d = dir_.path().string();

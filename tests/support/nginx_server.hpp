@@ -71,7 +71,6 @@ class NginxServer {
 
  private:
   void write_config(const NginxOptions &options) const;
-  void make_certificate();
 
   TempDir dir_{"loadhost-nginx"};
   std::filesystem::path cert_path_;

@@ -6,13 +6,10 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <string>
 
-#include "support/process.hpp"
-#include "support/temp_dir.hpp"
+#include "support/port_printing_server.hpp"
 
 namespace loadhost::test {
 
@@ -21,34 +18,17 @@ struct WsEchoServerOptions {
   std::chrono::milliseconds start_timeout{10'000};
 };
 
-class WsEchoServer {
+class WsEchoServer : public PortPrintingServer {
  public:
   // Starts the server and waits for its "listening on" line. Throws
   // std::runtime_error (with its output) when it does not come up.
-  explicit WsEchoServer(WsEchoServerOptions options = {});
-  ~WsEchoServer();  // stop()
-  WsEchoServer(const WsEchoServer &) = delete;
-  WsEchoServer &operator=(const WsEchoServer &) = delete;
+  explicit WsEchoServer(WsEchoServerOptions options = {})
+      : PortPrintingServer({"WsEchoServer", executable(), {}, options.tls, options.start_timeout}) {}
 
-  std::uint16_t port() const { return port_; }
   // "ws://127.0.0.1:PORT" ("wss://" with tls), no trailing '/'.
-  std::string url() const;
-  Process &process() { return *process_; }
+  std::string url() const { return PortPrintingServer::url("ws", "wss"); }
 
-  // SIGTERM, then SIGKILL. Idempotent.
-  void stop();
-
-  static std::filesystem::path executable();
-
- private:
-  void make_certificate();
-
-  TempDir dir_{"loadhost-ws-server"};
-  bool tls_ = false;
-  std::filesystem::path cert_path_;
-  std::filesystem::path key_path_;
-  std::unique_ptr<Process> process_;
-  std::uint16_t port_ = 0;
+  static std::filesystem::path executable() { return LH_WS_ECHO_SERVER; }
 };
 
 }  // namespace loadhost::test
