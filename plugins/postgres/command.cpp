@@ -22,44 +22,53 @@ uint64_t Command::bytes_sent() const {
   return n;
 }
 
-std::optional<Command> parse_command(const lh_request &request, std::string &error) {
+bool parse_command(const lh_request &request, Command &c, std::string &error) {
   const std::string_view op = view(request.operation);
   const std::string_view target = view(request.target);
   const std::string_view body = view(request.body);
-  Command c;
+  c.kind = Command::Kind::query;
+  c.sql.clear();
+  c.statement.clear();
   c.discard_body = (request.flags & LH_REQUEST_DISCARD_BODY) != 0;
-  for (size_t i = 0; i < request.metadata_count; ++i) c.params.emplace_back(view(request.metadata[i].value));
+  c.params.resize(request.metadata_count);
+  for (size_t i = 0; i < request.metadata_count; ++i) c.params[i].assign(view(request.metadata[i].value));
 
   if (equals_ignoring_case(op, "query")) {
-    c.sql = body.empty() ? target : body;
+    c.sql.assign(body.empty() ? target : body);
     if (c.sql.empty()) {
       error = "postgres: query needs its SQL in the target or the body";
-      return std::nullopt;
+      return false;
     }
   } else if (equals_ignoring_case(op, "prepare")) {
     c.kind = Command::Kind::prepare;
-    c.statement = target;
-    c.sql = body;
+    c.statement.assign(target);
+    c.sql.assign(body);
     if (c.statement.empty() || c.sql.empty()) {
       error = "postgres: prepare needs the statement name as target and its SQL as body";
-      return std::nullopt;
+      return false;
     }
   } else if (equals_ignoring_case(op, "execute")) {
     c.kind = Command::Kind::execute;
-    c.statement = target;
+    c.statement.assign(target);
     if (c.statement.empty()) {
       error = "postgres: execute needs the name of a prepared statement as target";
-      return std::nullopt;
+      return false;
     }
   } else if (equals_ignoring_case(op, "begin") || equals_ignoring_case(op, "commit") ||
              equals_ignoring_case(op, "rollback")) {
-    c.sql = op;
+    c.sql.assign(op);
     c.params.clear();
   } else {
     error = "postgres: unknown operation '" + std::string(op) +
             "' (use query, prepare, execute, begin, commit or rollback)";
-    return std::nullopt;
+    return false;
   }
+  return true;
+}
+
+std::optional<Command> parse_command(const lh_request &request, std::string &error) {
+  Command c;
+  if (!parse_command(request, c, error)) return std::nullopt;
   return c;
 }
 

@@ -27,8 +27,12 @@ struct Command {
   uint64_t bytes_sent() const;
 };
 
-// The command of `request`, or nullopt with a one-line reason in `error`
-// ("postgres: unknown operation 'GET' ...").
+// Reads `request` into `out`, reusing its strings' memory (a session parses
+// every call into a recycled Command); false with a one-line reason in
+// `error` ("postgres: unknown operation 'GET' ...").
+bool parse_command(const lh_request &request, Command &out, std::string &error);
+
+// The command of `request`, or nullopt with the reason in `error`.
 std::optional<Command> parse_command(const lh_request &request, std::string &error);
 
 }  // namespace loadhost::postgres

@@ -46,6 +46,7 @@ void Connection::close() {
   if (watch_) fd_watch_.destroy(watch_);  // before PQfinish closes the descriptor
   watch_ = nullptr;
   watched_fd_ = -1;
+  armed_ = 0;
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
   state_ = State::closed;
@@ -73,17 +74,20 @@ void Connection::on_timer(void *self) {
     return;
   }
   c.fd_watch_.arm(c.watch_, c.pending_events_);
+  c.armed_ = c.pending_events_;
 }
 
 void Connection::wait_for(lh_fd_events events) {
   const int fd = PQsocket(conn_);
   if (watch_ && fd == watched_fd_ && (state_ != State::connecting || inode_of(fd) == watched_inode_)) {
-    fd_watch_.arm(watch_, events);
+    if (events != armed_) fd_watch_.arm(watch_, events);
+    armed_ = events;
     return;
   }
   if (watch_) fd_watch_.destroy(watch_);
   watch_ = nullptr;
   watched_fd_ = -1;
+  armed_ = 0;
   pending_events_ = events;
   host_.timer_arm(timer_, 0);
 }
@@ -127,6 +131,7 @@ void Connection::continue_connect() {
 
 void Connection::on_fd(void *self, lh_fd_events ready) {
   auto &c = *static_cast<Connection *>(self);
+  c.armed_ = 0;  // one-shot: the watch waits for nothing now
   if (c.state_ == State::connecting) c.continue_connect();
   else if (c.state_ == State::busy) c.continue_command(ready);
   else if (c.state_ == State::ready) {

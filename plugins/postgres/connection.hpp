@@ -86,6 +86,11 @@ class Connection {
   int watched_fd_ = -1;
   ino_t watched_inode_ = 0;  // of watched_fd_'s socket, checked while connecting
   lh_fd_events pending_events_ = 0;  // to arm once the deferred watch exists
+  // What watch_ is armed for, 0 once its callback ran. Arming again for the
+  // same events would only replace the wait with an identical one, at the
+  // cost of an epoll_ctl in the host's reactor: on every query the watch is
+  // armed readable while idle, then readable again once the query is sent.
+  lh_fd_events armed_ = 0;
   // Next-turn work: starting a connect, watching a new socket. (Never
   // replace a watch within one turn: the old one may still be releasing the
   // same descriptor number.)

@@ -9,26 +9,31 @@ namespace {
 constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kJson = 114, kFloat4 = 700,
               kFloat8 = 701, kNumeric = 1700, kJsonb = 3802;
 
+// Whether `c` goes into a JSON string as is.
+bool is_plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
+
 void append_json_string(std::string &out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t plain = i;
+    while (plain < s.size() && is_plain(static_cast<unsigned char>(s[plain]))) ++plain;
+    out.append(s.data() + i, plain - i);  // the run of plain characters at once
+    if (plain == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[plain]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(escaped, sizeof escaped);
+      }
     }
+    i = plain + 1;
   }
   out += '"';
 }
@@ -81,8 +86,9 @@ void ResultCollector::add(const PGresult *result) {
 
 void ResultCollector::render_rows(const PGresult *result) {
   const int n = PQntuples(result), columns = PQnfields(result);
-  body_ += rows_rendered_ ? ',' : '[';
-  rows_rendered_ = true;
+  // One array over all results: "[...]" becomes "[...," and goes on.
+  if (body_.empty()) body_ += '[';
+  else body_.back() = ',';
   for (int r = 0; r < n; ++r) {
     if (r) body_ += ',';
     body_ += '{';
@@ -95,6 +101,7 @@ void ResultCollector::render_rows(const PGresult *result) {
     }
     body_ += '}';
   }
+  body_ += ']';
 }
 
 std::string error_text(const PGresult *result) {

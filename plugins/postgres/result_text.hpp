@@ -19,6 +19,15 @@ class ResultCollector {
   // measured, not rendered.
   explicit ResultCollector(bool render_body = true) : render_body_(render_body) {}
 
+  // Empty again, for the next command; keeps the body's memory.
+  void reset(bool render_body) {
+    render_body_ = render_body;
+    rows_ = 0;
+    body_.clear();
+    bytes_ = 0;
+    error_.reset();
+  }
+
   // Reads `result` (borrowed: the caller PQclears it).
   void add(const PGresult *result);
 
@@ -27,8 +36,8 @@ class ResultCollector {
   int64_t rows() const { return rows_; }
   // '[{"id":1,"name":"x"},...]': every result's rows in one array; numbers,
   // booleans and json stay unquoted, NULL is null. Empty when not rendered
-  // or no result had rows.
-  std::string body() const { return rows_rendered_ ? body_ + "]" : std::string(); }
+  // or no result had rows. Valid until the next add or reset.
+  std::string_view body() const { return body_; }
   // Bytes of the result values (libpq's PQgetlength over every cell).
   uint64_t bytes() const { return bytes_; }
   // The first error ("42P01: relation \"nope\" does not exist"), if any.
@@ -39,8 +48,7 @@ class ResultCollector {
 
   bool render_body_;
   int64_t rows_ = 0;
-  bool rows_rendered_ = false;
-  std::string body_;
+  std::string body_;  // "[...]" once a result had rows
   uint64_t bytes_ = 0;
   std::optional<std::string> error_;
 };

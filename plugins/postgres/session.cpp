@@ -1,5 +1,8 @@
 #include "session.hpp"
 
+#include <algorithm>
+#include <utility>
+
 namespace loadhost::postgres {
 namespace {
 
@@ -35,36 +38,65 @@ std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_c
 Session::Session(const lh_host &host, const lh_host_fd_watch &fd_watch, lh_loop *loop, std::string conninfo)
     : host_(host), connection_(host, fd_watch, loop, std::move(conninfo), *this) {}
 
+Session::Pending &Session::Queue::push_back() {
+  if (size_ == slots_.size()) {
+    // Full: grow, the calls in order from slot 0.
+    std::vector<Pending> grown(std::max<size_t>(2, slots_.size() * 2));
+    for (size_t i = 0; i < size_; ++i) grown[i] = std::move((*this)[i]);
+    slots_ = std::move(grown);
+    head_ = 0;
+  }
+  ++size_;
+  return (*this)[size_ - 1];
+}
+
+void Session::Queue::pop_front() {
+  head_ = (head_ + 1) % slots_.size();
+  --size_;
+}
+
+void Session::Queue::erase(size_t i) {
+  // The erased slot moves to the back, where the next push_back reuses it.
+  for (; i + 1 < size_; ++i) std::swap((*this)[i], (*this)[i + 1]);
+  --size_;
+}
+
 void Session::start(lh_call *call, const lh_request &request) {
+  Pending &p = queue_.push_back();
   std::string error;
-  std::optional<Command> command = parse_command(request, error);
-  if (!command) {
+  if (!parse_command(request, p.command, error)) {
+    queue_.erase(queue_.size() - 1);
     complete(call, error, nullptr, 0);
     return;
   }
-  queue_.push_back(Pending{call, std::move(*command)});
+  p.call = call;
+  p.sent = false;
   pump();
 }
 
 void Session::abort(lh_call *call, std::string_view error) {
-  for (auto it = queue_.begin(); it != queue_.end(); ++it)
-    if (it->call == call) {
-      if (it->sent) connection_.close();
-      queue_.erase(it);
+  for (size_t i = 0; i < queue_.size(); ++i)
+    if (queue_[i].call == call) {
+      if (queue_[i].sent) {
+        connection_.close();
+        collecting_ = false;
+        preparing_for_execute_ = false;
+      }
+      queue_.erase(i);
       break;
     }
   complete(call, std::string(error), nullptr, 0);
 }
 
 void Session::cancel(lh_call *call) {
-  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    if (it->call != call) continue;
-    if (it->sent) {
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (queue_[i].call != call) continue;
+    if (queue_[i].sent) {
       connection_.close();
-      results_.reset();
+      collecting_ = false;
       preparing_for_execute_ = false;
     }
-    queue_.erase(it);
+    queue_.erase(i);
     pump();
     return;
   }
@@ -81,17 +113,21 @@ void Session::pump() {
 
 void Session::send(Pending &head) {
   head.sent = true;
-  results_.emplace(!head.command.discard_body);
+  results_.reset(!head.command.discard_body);
+  collecting_ = true;
   const Command &c = head.command;
   switch (c.kind) {
     case Command::Kind::query: connection_.send_query(c.sql, c.params); return;
     case Command::Kind::prepare: connection_.send_prepare(c.statement, c.sql); return;
     case Command::Kind::execute:
-      if (!connection_.has_prepared(c.statement) && statements_.contains(c.statement)) {
-        // A new connection since the statement was prepared: prepare it again.
-        preparing_for_execute_ = true;
-        connection_.send_prepare(c.statement, statements_.at(c.statement));
-        return;
+      if (!connection_.has_prepared(c.statement)) {
+        auto known = statements_.find(c.statement);
+        if (known != statements_.end()) {
+          // A new connection since the statement was prepared: prepare it again.
+          preparing_for_execute_ = true;
+          connection_.send_prepare(c.statement, known->second);
+          return;
+        }
       }
       connection_.send_execute(c.statement, c.params);
       return;
@@ -101,34 +137,37 @@ void Session::send(Pending &head) {
 void Session::on_connected() { pump(); }
 
 void Session::on_result(const PGresult *result) {
-  if (results_) results_->add(result);
+  if (collecting_) results_.add(result);
 }
 
 void Session::on_command_done() {
-  if (queue_.empty() || !results_) return;
+  if (queue_.empty() || !collecting_) return;
   Pending &head = queue_.front();
   if (preparing_for_execute_) {
     preparing_for_execute_ = false;
-    if (!results_->error()) {
+    if (!results_.error()) {
       connection_.note_prepared(head.command.statement);
-      results_.emplace(!head.command.discard_body);
+      results_.reset(!head.command.discard_body);
       connection_.send_execute(head.command.statement, head.command.params);
       return;
     }
-  } else if (head.command.kind == Command::Kind::prepare && !results_->error()) {
+  } else if (head.command.kind == Command::Kind::prepare && !results_.error()) {
     connection_.note_prepared(head.command.statement);
     statements_[head.command.statement] = head.command.sql;
   }
-  Pending done = std::move(head);
+  // The slot stays as it is until a later push_back reuses it; nothing
+  // re-enters the session from call_complete (the SDK resumes the user from
+  // a posted task).
+  lh_call *call = head.call;
+  const uint64_t bytes_sent = head.command.bytes_sent();
   queue_.pop_front();
-  ResultCollector results = std::move(*results_);
-  results_.reset();
-  complete(done.call, results.error(), &results, done.command.bytes_sent());
+  collecting_ = false;
+  complete(call, results_.error(), &results_, bytes_sent);
   pump();
 }
 
 void Session::on_failed(bool connected, std::string_view why) {
-  results_.reset();
+  collecting_ = false;
   preparing_for_execute_ = false;
   if (connected) {
     // Only the call on the wire is lost; the queued ones get a new connection.
@@ -141,21 +180,22 @@ void Session::on_failed(bool connected, std::string_view why) {
     return;
   }
   // Connecting failed: every queued call would wait for the same server.
-  std::deque<Pending> failed = std::move(queue_);
-  queue_.clear();
-  for (Pending &p : failed) complete(p.call, std::string(why), nullptr, 0);
+  std::vector<lh_call *> failed;
+  while (!queue_.empty()) {
+    failed.push_back(queue_.front().call);
+    queue_.pop_front();
+  }
+  for (lh_call *call : failed) complete(call, std::string(why), nullptr, 0);
 }
 
 void Session::complete(lh_call *call, const std::optional<std::string> &error, const ResultCollector *results,
                        uint64_t bytes_sent) {
   lh_response response{};
   response.size = sizeof(response);
-  std::string body;
   if (results) {
     response.status = results->rows();
     response.bytes_received = results->bytes();
-    body = results->body();
-    response.body = str(body);
+    response.body = str(results->body());
   }
   if (error) response.error = str(*error);
   response.bytes_sent = bytes_sent;

@@ -5,11 +5,11 @@
 // connection after a reconnect.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "command.hpp"
 #include "connection.hpp"
@@ -35,14 +35,34 @@ class Session final : private Connection::Listener {
 
  private:
   struct Pending {
-    lh_call *call;
+    lh_call *call = nullptr;
     Command command;
     bool sent = false;
+  };
+
+  // The calls in order, the head on the wire: a ring whose slots are reused,
+  // so a call costs no allocation once the slots' strings have grown.
+  class Queue {
+   public:
+    bool empty() const { return size_ == 0; }
+    size_t size() const { return size_; }
+    Pending &operator[](size_t i) { return slots_[(head_ + i) % slots_.size()]; }
+    Pending &front() { return (*this)[0]; }
+    // A slot at the back, holding whatever its last call left.
+    Pending &push_back();
+    void pop_front();
+    void erase(size_t i);
+
+   private:
+    std::vector<Pending> slots_;
+    size_t head_ = 0, size_ = 0;
   };
 
   // Sends the head of the queue when the connection allows; connects first.
   void pump();
   void send(Pending &head);
+  // Completes `call`: with `results` (of the command that ran) or not, and
+  // failed when `error` has a value.
   void complete(lh_call *call, const std::optional<std::string> &error, const ResultCollector *results,
                 uint64_t bytes_sent);
 
@@ -53,8 +73,9 @@ class Session final : private Connection::Listener {
 
   const lh_host &host_;
   Connection connection_;
-  std::deque<Pending> queue_;
-  std::optional<ResultCollector> results_;   // of the head, while on the wire
+  Queue queue_;
+  ResultCollector results_;                  // of the head, while on the wire
+  bool collecting_ = false;                  // results_ belongs to the head on the wire
   bool preparing_for_execute_ = false;       // the head's statement is being re-prepared first
   std::unordered_map<std::string, std::string> statements_;  // name -> SQL, prepared by this session
 };

@@ -79,7 +79,7 @@ class PostgresClient : public Client {
 class PostgresUser : public UserBase {
  public:
   PostgresUser() {
-    std::string_view h = option("host");
+    std::string_view h = target_host();
     if (!h.empty()) db.set_base_url(std::string(h));
   }
   PostgresClient db;

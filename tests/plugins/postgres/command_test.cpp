@@ -65,6 +65,25 @@ TEST(Command, DiscardBodyFlagIsKept) {
   EXPECT_TRUE(parse_command(r, error)->discard_body);
 }
 
+TEST(Command, ParsingIntoAReusedCommandLeavesNothingOfTheLastOne) {
+  std::string error;
+  Command c;
+  std::vector<lh_kv> params{{str("$1"), str("3")}, {str("$2"), str("4")}};
+  lh_request execute = request("execute", "by_id", {}, params);
+  execute.flags = LH_REQUEST_DISCARD_BODY;
+  ASSERT_TRUE(parse_command(execute, c, error)) << error;
+  std::vector<lh_kv> one{{str("$1"), str("x")}};
+  ASSERT_TRUE(parse_command(request("query", "select $1", {}, one), c, error)) << error;
+  EXPECT_EQ(c.kind, Command::Kind::query);
+  EXPECT_EQ(c.sql, "select $1");
+  EXPECT_EQ(c.statement, "");
+  EXPECT_EQ(c.params, std::vector<std::string>{"x"});
+  EXPECT_FALSE(c.discard_body);
+  ASSERT_TRUE(parse_command(request("commit", ""), c, error)) << error;
+  EXPECT_EQ(c.sql, "commit");
+  EXPECT_TRUE(c.params.empty());
+}
+
 TEST(Command, MistakesSayWhatToDo) {
   std::string error;
   EXPECT_FALSE(parse_command(request("GET", "/"), error));

@@ -72,6 +72,34 @@ TEST(ResultText, SeveralResultsAddUp) {
   EXPECT_EQ(c.body(), R"([{"n":1},{"n":2},{"n":3}])");
 }
 
+TEST(ResultText, ResetForTheNextCommandForgetsTheLast) {
+  Result rows = tuples({{"n", 20}}, {{"1"}, {"2"}});
+  Result error(PQmakeEmptyPGresult(nullptr, PGRES_FATAL_ERROR));
+  ResultCollector c;
+  c.add(rows.get());
+  c.add(error.get());
+  ASSERT_TRUE(c.error());
+  c.reset(true);
+  EXPECT_EQ(c.rows(), 0);
+  EXPECT_EQ(c.bytes(), 0u);
+  EXPECT_EQ(c.body(), "");
+  EXPECT_FALSE(c.error());
+  Result one = tuples({{"n", 20}}, {{"7"}});
+  c.add(one.get());
+  EXPECT_EQ(c.body(), R"([{"n":7}])");
+  c.reset(false);
+  c.add(one.get());
+  EXPECT_EQ(c.rows(), 1);
+  EXPECT_EQ(c.body(), "");
+}
+
+TEST(ResultText, ControlCharactersAreEscaped) {
+  Result r = tuples({{"t", 25}}, {{"a\x01" "b\\c\td\re"}});
+  ResultCollector c;
+  c.add(r.get());
+  EXPECT_EQ(c.body(), R"([{"t":"a\u0001b\\c\td\re"}])");
+}
+
 TEST(ResultText, NoRowsNoBody) {
   Result r(PQmakeEmptyPGresult(nullptr, PGRES_COMMAND_OK));
   ResultCollector c;
