@@ -12,6 +12,7 @@ packages=(
   libnghttp2-dev nghttp2-server nghttp2-client  # the http2 plugin; nghttpd and h2load for its tests
   libwebsocketpp-dev  # the websocket plugin and its echo server
   libpq-dev postgresql postgresql-contrib  # the postgres plugin; a server and pgbench for its tests
+  libgrpc++-dev libprotobuf-dev libprotoc-dev protobuf-compiler protobuf-compiler-grpc openssl  # the grpc plugin and its test server
 )
 missing=()
 for p in "${packages[@]}"; do

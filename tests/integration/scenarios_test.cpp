@@ -109,9 +109,9 @@ TEST(Scenarios, MissingScenarioFile) {
 
 TEST(Scenarios, UnknownPluginId) {
   TempDir dir;
-  LoadhostRun run = run_loadhost(dir, {"--plugin", "grpc", "-t", "1s", "http://127.0.0.1:1/"});
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "nosuchproto", "-t", "1s", "http://127.0.0.1:1/"});
   EXPECT_EQ(run.status.code, 2);
-  EXPECT_NE(run.err.find("loadhost: plugin 'grpc': not found (looked for grpc.so in "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("loadhost: plugin 'nosuchproto': not found (looked for nosuchproto.so in "), std::string::npos) << run.err;
 }
 
 TEST(Scenarios, PluginOfAnotherAbiMajor) {
