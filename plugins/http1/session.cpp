@@ -7,23 +7,15 @@
 
 #include "ascii.hpp"
 #include "lh_text.hpp"
+#include "session_options.hpp"
 
 namespace loadhost::http1 {
 namespace {
 
-constexpr std::string_view kUserAgent = "loadhost/0.1";
-constexpr std::string_view kHeaderOptionPrefix = "header.";
 
 int64_t unix_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
-bool is_false_word(std::string_view v) {
-  return v == "0" || iequals(v, "false") || iequals(v, "no") || iequals(v, "off");
-}
-bool is_true_word(std::string_view v) {
-  return v == "1" || iequals(v, "true") || iequals(v, "yes") || iequals(v, "on");
 }
 
 bool has_close_token(std::string_view connection_header) {
@@ -48,52 +40,11 @@ std::unique_ptr<Session> Session::create(const lh_host* host, const lh_session_c
                                          std::string& error) {
   std::unique_ptr<Session> s(new Session(host, config.loop));
 
-  const std::string_view base = view(config.base_url);
-  if (!base.empty()) {
-    UrlView url;
-    const char* why = "";
-    if (!parse_url(base, url, &why)) {
-      error.assign("http1: invalid base URL \"").append(base).append("\": ").append(why);
-      return nullptr;
-    }
-    // Locust appends the request path to the base URL, so only the origin
-    // and path are kept (a query or fragment there would be nonsense).
-    s->base_.assign(url.origin).append(url.path);
-    while (s->base_.size() > url.origin.size() && s->base_.back() == '/') s->base_.pop_back();
-  }
-
-  // The run option is a flag (--insecure): present means on unless "false".
-  const lh_str run_insecure = host->option(host, "insecure");
-  bool insecure = run_insecure.data != nullptr && !is_false_word(view(run_insecure));
-
-  s->default_headers_.push_back({std::string("User-Agent"), std::string(kUserAgent)});
-  for (size_t i = 0; i < config.option_count; ++i) {
-    const std::string_view key = view(config.options[i].key);
-    const std::string_view value = view(config.options[i].value);
-    if (key == "insecure") {
-      if (!is_true_word(value) && !is_false_word(value)) {
-        error.assign("http1: option insecure=\"").append(value).append("\" is not 1/true or 0/false");
-        return nullptr;
-      }
-      insecure = insecure || is_true_word(value);
-    } else if (key.starts_with(kHeaderOptionPrefix)) {
-      const std::string_view name = key.substr(kHeaderOptionPrefix.size());
-      if (!valid_header(name, value)) {
-        error.assign("http1: option ").append(key).append(
-            " is not a valid header (token name, no CR/LF in the value)");
-        return nullptr;
-      }
-      auto same = std::find_if(s->default_headers_.begin(), s->default_headers_.end(),
-                               [&](const Header& h) { return iequals(h.name, name); });
-      if (same != s->default_headers_.end())
-        same->value.assign(value);
-      else
-        s->default_headers_.push_back({std::string(name), std::string(value)});
-    }
-    // Other options belong to other layers (the SDK passes common ones to
-    // every protocol); ignoring them keeps sessions portable.
-  }
-  s->tls_verify_ = !insecure;
+  SessionOptions options;
+  if (!read_session_options(*host, config, "http1", "User-Agent", options, error)) return nullptr;
+  s->base_ = std::move(options.base);
+  s->default_headers_ = std::move(options.default_headers);
+  s->tls_verify_ = options.tls_verify;
   return s;
 }
 

@@ -6,6 +6,7 @@
 
 #include "ascii.hpp"
 #include "lh_text.hpp"
+#include "http1/session_options.hpp"
 #include "status_text.hpp"
 #include "url.hpp"
 
@@ -16,19 +17,10 @@ using http1::iequals;
 using http1::str;
 using http1::view;
 
-constexpr std::string_view kUserAgent = "loadhost/0.1";
-constexpr std::string_view kHeaderOptionPrefix = "header.";
 
 int64_t unix_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
-bool is_false_word(std::string_view v) {
-  return v == "0" || iequals(v, "false") || iequals(v, "no") || iequals(v, "off");
-}
-bool is_true_word(std::string_view v) {
-  return v == "1" || iequals(v, "true") || iequals(v, "yes") || iequals(v, "on");
 }
 
 bool is_body_header(std::string_view name) {
@@ -50,51 +42,11 @@ std::unique_ptr<Session> Session::create(const lh_host* host, const lh_session_c
                                          std::string& error) {
   std::unique_ptr<Session> s(new Session(host, config.loop));
 
-  const std::string_view base = view(config.base_url);
-  if (!base.empty()) {
-    http1::UrlView url;
-    const char* why = "";
-    if (!http1::parse_url(base, url, &why)) {
-      error.assign("http2: invalid base URL \"").append(base).append("\": ").append(why);
-      return nullptr;
-    }
-    // As http1 (and Locust): the request path is appended to the base URL.
-    s->base_.assign(url.origin).append(url.path);
-    while (s->base_.size() > url.origin.size() && s->base_.back() == '/') s->base_.pop_back();
-  }
-
-  // The run option is a flag (--insecure): present means on unless "false".
-  const lh_str run_insecure = host->option(host, "insecure");
-  bool insecure = run_insecure.data != nullptr && !is_false_word(view(run_insecure));
-
-  s->default_headers_.push_back({std::string("user-agent"), std::string(kUserAgent)});
-  for (size_t i = 0; i < config.option_count; ++i) {
-    const std::string_view key = view(config.options[i].key);
-    const std::string_view value = view(config.options[i].value);
-    if (key == "insecure") {
-      if (!is_true_word(value) && !is_false_word(value)) {
-        error.assign("http2: option insecure=\"").append(value).append("\" is not 1/true or 0/false");
-        return nullptr;
-      }
-      insecure = insecure || is_true_word(value);
-    } else if (key.starts_with(kHeaderOptionPrefix)) {
-      const std::string_view name = key.substr(kHeaderOptionPrefix.size());
-      if (!http1::valid_header(name, value)) {
-        error.assign("http2: option ").append(key).append(
-            " is not a valid header (token name, no CR/LF in the value)");
-        return nullptr;
-      }
-      auto same = std::find_if(s->default_headers_.begin(), s->default_headers_.end(),
-                               [&](const Header& h) { return iequals(h.name, name); });
-      if (same != s->default_headers_.end())
-        same->value.assign(value);
-      else
-        s->default_headers_.push_back({std::string(name), std::string(value)});
-    }
-    // Other options belong to other layers; ignoring them keeps sessions
-    // portable between protocols.
-  }
-  s->tls_verify_ = !insecure;
+  http1::SessionOptions options;
+  if (!http1::read_session_options(*host, config, "http2", "user-agent", options, error)) return nullptr;
+  s->base_ = std::move(options.base);
+  s->default_headers_ = std::move(options.default_headers);
+  s->tls_verify_ = options.tls_verify;
   s->drive_timer_ = host->timer_create(config.loop, &Session::on_drive_timer, s.get());
   if (s->drive_timer_ == nullptr) {
     error.assign("http2: could not create a session (no timer)");

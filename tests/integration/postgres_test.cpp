@@ -120,8 +120,10 @@ void expect_all_in_flight(const PostgresServer &pg, uint32_t users, double sleep
   std::this_thread::sleep_for(std::chrono::milliseconds(int(sleep_s * 3000)));  // some rounds at full strength
   ASSERT_EQ(::kill(p.pid(), SIGINT), 0);
   LoadhostRun run = finish_run(p, dir.path(), 20s, started);
-  // Sampled: a user between two rounds is not counted.
-  EXPECT_GE(peak, int(users * 0.95)) << "queries running at once in the server";
+  // Sampled: a user between two rounds is not counted, and on a loaded
+  // machine that gap grows; a loop thread blocked on a query would show at
+  // most one per thread.
+  EXPECT_GE(peak, int(users * 0.9)) << "queries running at once in the server";
   ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
   EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
   const auto *e = run.entry("query", sql);

@@ -11,125 +11,17 @@
 #include <vector>
 
 #include "alloc_counter.hpp"
+#include "support/scripted_host.hpp"
 
 namespace loadhost::http1 {
 namespace {
 
-std::string text(lh_str s) { return s.data ? std::string(s.data, s.size) : std::string(); }
-lh_str str(std::string_view s) { return {s.data(), s.size()}; }
-
-struct FakeConn {
-  std::string host;
-  uint16_t port = 0;
-  bool tls = false;
-  bool tls_verify = false;
-  bool sni_absent = true;
-  std::string sni;
-  const lh_conn_callbacks* callbacks = nullptr;
-  void* ud = nullptr;
-  std::string written;
-  bool closed_by_plugin = false;
-  bool gone = false;  // closed by either side: no callback may use it
-
-  lh_conn* handle() { return reinterpret_cast<lh_conn*>(this); }
-};
-
-struct Completion {
-  lh_call* call = nullptr;
-  int64_t status = 0;
-  bool has_error = false;
-  std::string error;
-  std::string body;
-  std::string url;
-  uint64_t bytes_sent = 0;
-  uint64_t bytes_received = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-struct FakeHost;
-FakeHost* g_fake = nullptr;
-
-struct FakeHost {
-  lh_host host{};
-  std::vector<std::unique_ptr<FakeConn>> conns;
-  std::map<std::string, std::string> options;
-  std::vector<Completion> done;
-  bool record = true;  // false: only count (no allocation in the fake)
-  size_t completions = 0;
-  int64_t last_status = 0;
-
-  FakeHost() {
-    g_fake = this;
-    host.abi = {LH_ABI_VERSION_MAJOR, LH_ABI_VERSION_MINOR};
-    host.option = [](const lh_host*, const char* name) -> lh_str {
-      auto it = g_fake->options.find(name);
-      return it == g_fake->options.end() ? lh_str{nullptr, 0} : str(it->second);
-    };
-    host.conn_open = [](lh_loop*, const lh_conn_options* o, const lh_conn_callbacks* cb,
-                        void* ud) -> lh_conn* {
-      auto c = std::make_unique<FakeConn>();
-      c->host = text(o->host);
-      c->port = o->port;
-      c->tls = o->tls;
-      c->tls_verify = o->tls_verify;
-      c->sni_absent = o->tls_sni.data == nullptr;
-      c->sni = text(o->tls_sni);
-      c->callbacks = cb;
-      c->ud = ud;
-      g_fake->conns.push_back(std::move(c));
-      return g_fake->conns.back()->handle();
-    };
-    host.conn_write = [](lh_conn* conn, const uint8_t* data, size_t size) {
-      auto* c = reinterpret_cast<FakeConn*>(conn);
-      ASSERT_FALSE(c->gone) << "write on a closed connection";
-      c->written.append(reinterpret_cast<const char*>(data), size);
-    };
-    host.conn_close = [](lh_conn* conn) {
-      auto* c = reinterpret_cast<FakeConn*>(conn);
-      ASSERT_FALSE(c->gone) << "double close";
-      c->closed_by_plugin = c->gone = true;
-    };
-    host.call_complete = [](lh_call* call, const lh_response* r) {
-      ++g_fake->completions;
-      g_fake->last_status = r->status;
-      if (!g_fake->record) return;
-      Completion d;
-      d.call = call;
-      d.status = r->status;
-      d.has_error = r->error.data != nullptr;
-      d.error = text(r->error);
-      d.body = text(r->body);
-      d.url = text(r->url);
-      d.bytes_sent = r->bytes_sent;
-      d.bytes_received = r->bytes_received;
-      for (size_t i = 0; i < r->metadata_count; ++i)
-        d.headers.emplace_back(text(r->metadata[i].key), text(r->metadata[i].value));
-      g_fake->done.push_back(std::move(d));
-    };
-  }
-
-  // ---- the network's side -------------------------------------------------
-  void connect(FakeConn& c) { c.callbacks->on_connected(c.ud, c.handle(), {nullptr, 0}, {nullptr, 0}); }
-  void refuse(FakeConn& c, std::string_view why) {
-    c.gone = true;
-    c.callbacks->on_connected(c.ud, c.handle(), {nullptr, 0}, str(why));
-  }
-  void reply(FakeConn& c, std::string_view bytes) {
-    ASSERT_FALSE(c.gone);
-    c.callbacks->on_data(c.ud, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  }
-  void peer_close(FakeConn& c, lh_str error = {nullptr, 0}) {
-    ASSERT_FALSE(c.gone);
-    c.gone = true;
-    c.callbacks->on_closed(c.ud, error);
-  }
-  FakeConn& conn(size_t i) { return *conns.at(i); }
-};
-
-lh_call* call_id(int i) {
-  static char ids[64];
-  return reinterpret_cast<lh_call*>(&ids[i]);
-}
+using loadhost::test::call_id;
+using loadhost::test::Completion;
+using loadhost::test::FakeConn;
+using loadhost::test::str;
+using loadhost::test::text;
+using FakeHost = loadhost::test::ScriptedHost;
 
 struct Req {
   std::string method = "GET";
@@ -186,9 +78,9 @@ TEST_F(SessionTest, GetOverKeepAlive) {
       "GET /item/42?x=1 HTTP/1.1\r\nHost: shop.example:8080\r\nUser-Agent: loadhost/0.1\r\n\r\n";
   EXPECT_EQ(c.written, expected);
   fake.connect(c);
-  fake.reply(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhe");
+  fake.deliver(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhe");
   EXPECT_TRUE(fake.done.empty());
-  fake.reply(c, "llo");
+  fake.deliver(c, "llo");
   ASSERT_EQ(fake.done.size(), 1u);
   const Completion& d = fake.done[0];
   EXPECT_EQ(d.call, call_id(1));
@@ -206,7 +98,7 @@ TEST_F(SessionTest, GetOverKeepAlive) {
   start(*s, 2, {.target = "/next"});
   EXPECT_EQ(fake.conns.size(), 1u);
   EXPECT_NE(c.written.find("GET /next HTTP/1.1"), std::string::npos);
-  fake.reply(c, kOk);
+  fake.deliver(c, kOk);
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(fake.done[1].body, "ok");
 }
@@ -254,7 +146,7 @@ TEST_F(SessionTest, RejectsBadConfiguration) {
 TEST_F(SessionTest, HttpErrorStatusIsAFailureNamedLikeLocust) {
   auto s = open("http://h");
   start(*s, 1, {.target = "/missing"});
-  fake.reply(fake.conn(0), "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnope");
+  fake.deliver(fake.conn(0), "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnope");
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].status, 404);
   EXPECT_EQ(fake.done[0].error, "HTTP 404 Not Found");
@@ -266,23 +158,23 @@ TEST_F(SessionTest, HttpErrorStatusIsAFailureNamedLikeLocust) {
 TEST_F(SessionTest, ConnectionCloseIsHonoured) {
   auto s = open("http://h");
   start(*s, 1, {});
-  fake.reply(fake.conn(0), "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  fake.deliver(fake.conn(0), "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   EXPECT_TRUE(fake.conn(0).closed_by_plugin);
   start(*s, 2, {});
   EXPECT_EQ(fake.conns.size(), 2u);
 
   // And when the caller asks for it.
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   start(*s, 3, {.headers = {{str("Connection"), str("close")}}});
   EXPECT_EQ(fake.conns.size(), 2u);
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   EXPECT_TRUE(fake.conn(1).closed_by_plugin);
 }
 
 TEST_F(SessionTest, BodyDelimitedByCloseCompletesOnClose) {
   auto s = open("http://h");
   start(*s, 1, {});
-  fake.reply(fake.conn(0), "HTTP/1.0 200 OK\r\n\r\nall of it");
+  fake.deliver(fake.conn(0), "HTTP/1.0 200 OK\r\n\r\nall of it");
   EXPECT_TRUE(fake.done.empty());
   fake.peer_close(fake.conn(0));
   ASSERT_EQ(fake.done.size(), 1u);
@@ -293,11 +185,11 @@ TEST_F(SessionTest, BodyDelimitedByCloseCompletesOnClose) {
 TEST_F(SessionTest, IdleConnectionClosedByServerIsReplaced) {
   auto s = open("http://h");
   start(*s, 1, {});
-  fake.reply(fake.conn(0), kOk);
+  fake.deliver(fake.conn(0), kOk);
   fake.peer_close(fake.conn(0));  // keep-alive timeout on the server
   start(*s, 2, {});
   ASSERT_EQ(fake.conns.size(), 2u);
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   EXPECT_EQ(fake.done.size(), 2u);
   EXPECT_FALSE(fake.done[1].has_error);
 }
@@ -305,7 +197,7 @@ TEST_F(SessionTest, IdleConnectionClosedByServerIsReplaced) {
 TEST_F(SessionTest, KeepAliveRaceRetriesOnceOnANewConnection) {
   auto s = open("http://h");
   start(*s, 1, {.method = "POST", .target = "/a", .body = "x=1"});
-  fake.reply(fake.conn(0), kOk);
+  fake.deliver(fake.conn(0), kOk);
   start(*s, 2, {.method = "POST", .target = "/a", .body = "x=1"});
   const std::string request = fake.conn(0).written.substr(fake.conn(0).written.size() / 2);
   // The server had already decided to close: no byte of a response.
@@ -313,7 +205,7 @@ TEST_F(SessionTest, KeepAliveRaceRetriesOnceOnANewConnection) {
   ASSERT_EQ(fake.conns.size(), 2u);
   EXPECT_EQ(fake.conn(1).written, request);
   EXPECT_TRUE(fake.done.size() == 1u);
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_FALSE(fake.done[1].has_error);
   EXPECT_EQ(fake.done[1].bytes_sent, 2 * request.size());
@@ -327,9 +219,9 @@ TEST_F(SessionTest, NoRetryOnAFreshConnectionOrAfterResponseBytes) {
   EXPECT_EQ(fake.done[0].error, "connection closed before response complete");
 
   start(*s, 2, {});
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   start(*s, 3, {});
-  fake.reply(fake.conn(1), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
+  fake.deliver(fake.conn(1), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
   fake.peer_close(fake.conn(1), str("connection reset by peer"));
   ASSERT_EQ(fake.done.size(), 3u);
   EXPECT_EQ(fake.done[2].error, "connection closed before response complete: connection reset by peer");
@@ -351,14 +243,14 @@ TEST_F(SessionTest, ConnectFailureThenRecovery) {
   start(*s, 2, {});
   ASSERT_EQ(fake.conns.size(), 2u);
   fake.connect(fake.conn(1));
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   EXPECT_FALSE(fake.done[1].has_error);
 }
 
 TEST_F(SessionTest, MalformedResponseClosesAndReports) {
   auto s = open("http://h");
   start(*s, 1, {});
-  fake.reply(fake.conn(0), "garbage\r\n\r\n");
+  fake.deliver(fake.conn(0), "garbage\r\n\r\n");
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].error, "malformed response: invalid status line");
   EXPECT_TRUE(fake.conn(0).closed_by_plugin);
@@ -373,7 +265,7 @@ TEST_F(SessionTest, OneRequestAtATime) {
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].call, call_id(2));
   EXPECT_EQ(fake.done[0].error, "http1: a session runs one request at a time");
-  fake.reply(fake.conn(0), kOk);
+  fake.deliver(fake.conn(0), kOk);
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(fake.done[1].call, call_id(1));
   EXPECT_FALSE(fake.done[1].has_error);
@@ -387,7 +279,7 @@ TEST_F(SessionTest, CancelClosesTheConnectionAndForgetsTheCall) {
   EXPECT_TRUE(fake.done.empty());
   start(*s, 2, {});
   ASSERT_EQ(fake.conns.size(), 2u);
-  fake.reply(fake.conn(1), kOk);
+  fake.deliver(fake.conn(1), kOk);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].call, call_id(2));
 }
@@ -406,7 +298,7 @@ TEST_F(SessionTest, RelativeTargetWithoutBaseUrl) {
 TEST_F(SessionTest, CookiesRoundTrip) {
   auto s = open("http://h");
   start(*s, 1, {.target = "/login"});
-  fake.reply(fake.conn(0), "HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc; Path=/\r\nSet-Cookie: t=1\r\nContent-Length: 0\r\n\r\n");
+  fake.deliver(fake.conn(0), "HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc; Path=/\r\nSet-Cookie: t=1\r\nContent-Length: 0\r\n\r\n");
   start(*s, 2, {.target = "/cart"});
   EXPECT_NE(fake.conn(0).written.find("\r\nCookie: sid=abc; t=1\r\n"), std::string::npos);
   EXPECT_EQ(s->cookies().size(), 2u);
@@ -417,13 +309,13 @@ TEST_F(SessionTest, RedirectsAreFollowedWithCookiesAndMethodRules) {
   start(*s, 1, {.method = "POST", .target = "/login",
                 .headers = {{str("Content-Type"), str("application/x-www-form-urlencoded")}},
                 .body = "user=a"});
-  fake.reply(fake.conn(0),
+  fake.deliver(fake.conn(0),
              "HTTP/1.1 302 Found\r\nLocation: /home\r\nSet-Cookie: sid=s1\r\nContent-Length: 4\r\n\r\nmove");
   EXPECT_TRUE(fake.done.empty());
   const std::string& w = fake.conn(0).written;
   const std::string second = w.substr(w.find("GET /home"));
   EXPECT_EQ(second, "GET /home HTTP/1.1\r\nHost: h\r\nUser-Agent: loadhost/0.1\r\nCookie: sid=s1\r\n\r\n");
-  fake.reply(fake.conn(0), "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhome");
+  fake.deliver(fake.conn(0), "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhome");
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].status, 200);
   EXPECT_EQ(fake.done[0].url, "http://h/home");
@@ -436,13 +328,13 @@ TEST_F(SessionTest, RedirectToAnotherOriginKeepsBothConnections) {
   auto s = open("http://h");
   start(*s, 1, {.method = "PUT", .target = "/a", .headers = {{str("Authorization"), str("secret")}},
                 .body = "data"});
-  fake.reply(fake.conn(0), "HTTP/1.1 307 Temporary Redirect\r\nLocation: https://other/b\r\nContent-Length: 0\r\n\r\n");
+  fake.deliver(fake.conn(0), "HTTP/1.1 307 Temporary Redirect\r\nLocation: https://other/b\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(fake.conns.size(), 2u);
   FakeConn& tls = fake.conn(1);
   EXPECT_TRUE(tls.tls);
   // 307 keeps the method and the body; credentials stay with their host.
   EXPECT_EQ(tls.written, "PUT /b HTTP/1.1\r\nHost: other\r\nUser-Agent: loadhost/0.1\r\nContent-Length: 4\r\n\r\ndata");
-  fake.reply(tls, kOk);
+  fake.deliver(tls, kOk);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].url, "https://other/b");
   EXPECT_FALSE(fake.conn(0).gone);  // still pooled for the next request
@@ -451,14 +343,14 @@ TEST_F(SessionTest, RedirectToAnotherOriginKeepsBothConnections) {
 TEST_F(SessionTest, RedirectsCanBeRefusedOrRunOut) {
   auto s = open("http://h");
   start(*s, 1, {.target = "/r", .flags = LH_REQUEST_NO_REDIRECTS});
-  fake.reply(fake.conn(0), "HTTP/1.1 301 Moved Permanently\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n");
+  fake.deliver(fake.conn(0), "HTTP/1.1 301 Moved Permanently\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].status, 301);
   EXPECT_FALSE(fake.done[0].has_error);
 
   start(*s, 2, {.target = "/loop"});
   for (int i = 0; i <= Session::kMaxRedirects; ++i)
-    fake.reply(fake.conn(0), "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
+    fake.deliver(fake.conn(0), "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(fake.done[1].error, "http1: more than 10 redirects");
   EXPECT_EQ(fake.done[1].status, 302);
@@ -467,7 +359,7 @@ TEST_F(SessionTest, RedirectsCanBeRefusedOrRunOut) {
 TEST_F(SessionTest, DiscardBodyCountsBytes) {
   auto s = open("http://h");
   start(*s, 1, {.flags = LH_REQUEST_DISCARD_BODY});
-  fake.reply(fake.conn(0), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n");
+  fake.deliver(fake.conn(0), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n");
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].body, "");
   EXPECT_EQ(fake.done[0].bytes_received, 4u);
@@ -476,8 +368,8 @@ TEST_F(SessionTest, DiscardBodyCountsBytes) {
 TEST_F(SessionTest, UnsolicitedBytesOnAnIdleConnectionCloseIt) {
   auto s = open("http://h");
   start(*s, 1, {});
-  fake.reply(fake.conn(0), kOk);
-  fake.reply(fake.conn(0), "HTTP/1.1 408 Request Timeout\r\n\r\n");
+  fake.deliver(fake.conn(0), kOk);
+  fake.deliver(fake.conn(0), "HTTP/1.1 408 Request Timeout\r\n\r\n");
   EXPECT_TRUE(fake.conn(0).closed_by_plugin);
   EXPECT_EQ(fake.done.size(), 1u);
 }
@@ -485,7 +377,7 @@ TEST_F(SessionTest, UnsolicitedBytesOnAnIdleConnectionCloseIt) {
 TEST_F(SessionTest, DestroyClosesEveryConnection) {
   auto s = open("http://h");
   start(*s, 1, {});
-  fake.reply(fake.conn(0), kOk);
+  fake.deliver(fake.conn(0), kOk);
   start(*s, 2, {.target = "http://other/"});
   s.reset();
   EXPECT_TRUE(fake.conn(0).closed_by_plugin);
@@ -512,14 +404,14 @@ TEST_F(SessionTest, SteadyStateDoesNotAllocate) {
   for (int i = 0; i < 3; ++i) {  // warm up: buffers reach their size
     if (!fake.conns.empty()) fake.conn(0).written.clear();
     s->start(call_id(1), r);
-    fake.reply(fake.conn(0), response);
+    fake.deliver(fake.conn(0), response);
   }
   ASSERT_EQ(fake.conns.size(), 1u);
   AllocationCounter counter;
   for (int i = 0; i < 100; ++i) {
     fake.conn(0).written.clear();
     s->start(call_id(1), r);
-    fake.reply(fake.conn(0), response);
+    fake.deliver(fake.conn(0), response);
   }
   const size_t allocations = counter.count();
   EXPECT_EQ(fake.completions, 103u);

@@ -14,6 +14,7 @@
 
 #include "alloc_counter.hpp"
 #include "h2_test_server.hpp"
+#include "support/scripted_host.hpp"
 
 namespace loadhost::http2 {
 namespace {
@@ -21,174 +22,28 @@ namespace {
 using http1::AllocationCounter;
 using test::H2TestServer;
 
-std::string text(lh_str s) { return s.data ? std::string(s.data, s.size) : std::string(); }
-lh_str str(std::string_view s) { return {s.data(), s.size()}; }
+using loadhost::test::call_id;
+using loadhost::test::Completion;
+using loadhost::test::FakeConn;
+using loadhost::test::str;
+using loadhost::test::text;
+using FakeHost = loadhost::test::ScriptedHost;
 
-struct FakeConn {
-  std::string host;
-  uint16_t port = 0;
-  bool tls = false;
-  bool tls_verify = false;
-  std::string alpn;
-  const lh_conn_callbacks* callbacks = nullptr;
-  void* ud = nullptr;
-  std::string written;
-  size_t writes = 0;  // conn_write calls
-  bool closed_by_plugin = false;
-  bool gone = false;  // closed by either side: no callback may use it
-
-  lh_conn* handle() { return reinterpret_cast<lh_conn*>(this); }
-};
-
-// A timer of the fake loop: armed timers run when the test turns the loop.
-struct FakeTimer {
-  lh_task_fn fn = nullptr;
-  void* ud = nullptr;
-  bool armed = false;
-  bool destroyed = false;
-};
-
-struct Completion {
-  lh_call* call = nullptr;
-  int64_t status = 0;
-  bool has_error = false;
-  std::string error;
-  std::string body;
-  std::string url;
-  uint64_t bytes_sent = 0;
-  uint64_t bytes_received = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string header(std::string_view name) const {
-    for (const auto& [k, v] : headers)
-      if (k == name) return v;
-    return {};
-  }
-};
-
-struct FakeHost;
-FakeHost* g_fake = nullptr;
-
-struct FakeHost {
-  lh_host host{};
-  std::vector<std::unique_ptr<FakeConn>> conns;
-  std::vector<std::unique_ptr<FakeTimer>> timers;
-  std::map<std::string, std::string> options;
-  std::vector<Completion> done;
-  bool record = true;  // false: only count (no allocation in the fake)
-  size_t completions = 0;
-  int64_t last_status = 0;
-
-  FakeHost() {
-    g_fake = this;
-    host.abi = {LH_ABI_VERSION_MAJOR, LH_ABI_VERSION_MINOR};
-    host.option = [](const lh_host*, const char* name) -> lh_str {
-      auto it = g_fake->options.find(name);
-      return it == g_fake->options.end() ? lh_str{nullptr, 0} : str(it->second);
-    };
-    host.timer_create = [](lh_loop*, lh_task_fn fn, void* ud) -> lh_timer* {
-      g_fake->timers.push_back(std::make_unique<FakeTimer>(FakeTimer{fn, ud}));
-      return reinterpret_cast<lh_timer*>(g_fake->timers.back().get());
-    };
-    host.timer_arm = [](lh_timer* t, uint64_t) { reinterpret_cast<FakeTimer*>(t)->armed = true; };
-    host.timer_disarm = [](lh_timer* t) { reinterpret_cast<FakeTimer*>(t)->armed = false; };
-    host.timer_destroy = [](lh_timer* t) {
-      auto* timer = reinterpret_cast<FakeTimer*>(t);
-      timer->armed = false;
-      timer->destroyed = true;
-    };
-    host.conn_open = [](lh_loop*, const lh_conn_options* o, const lh_conn_callbacks* cb,
-                        void* ud) -> lh_conn* {
-      auto c = std::make_unique<FakeConn>();
-      c->host = text(o->host);
-      c->port = o->port;
-      c->tls = o->tls;
-      c->tls_verify = o->tls_verify;
-      c->alpn = text(o->alpn);
-      c->callbacks = cb;
-      c->ud = ud;
-      g_fake->conns.push_back(std::move(c));
-      return g_fake->conns.back()->handle();
-    };
-    host.conn_write = [](lh_conn* conn, const uint8_t* data, size_t size) {
-      auto* c = reinterpret_cast<FakeConn*>(conn);
-      ASSERT_FALSE(c->gone) << "write on a closed connection";
-      ++c->writes;
-      c->written.append(reinterpret_cast<const char*>(data), size);
-    };
-    host.conn_close = [](lh_conn* conn) {
-      auto* c = reinterpret_cast<FakeConn*>(conn);
-      ASSERT_FALSE(c->gone) << "double close";
-      c->closed_by_plugin = c->gone = true;
-    };
-    host.call_complete = [](lh_call* call, const lh_response* r) {
-      ++g_fake->completions;
-      g_fake->last_status = r->status;
-      if (!g_fake->record) return;
-      Completion d;
-      d.call = call;
-      d.status = r->status;
-      d.has_error = r->error.data != nullptr;
-      d.error = text(r->error);
-      d.body = text(r->body);
-      d.url = text(r->url);
-      d.bytes_sent = r->bytes_sent;
-      d.bytes_received = r->bytes_received;
-      for (size_t i = 0; i < r->metadata_count; ++i)
-        d.headers.emplace_back(text(r->metadata[i].key), text(r->metadata[i].value));
-      g_fake->done.push_back(std::move(d));
-    };
-  }
-
-  // The end of the loop turn: armed timers fire.
-  void run_timers() {
-    for (size_t i = 0; i < timers.size(); ++i) {
-      FakeTimer& t = *timers[i];
-      if (!t.armed || t.destroyed) continue;
-      t.armed = false;
-      t.fn(t.ud);
+// Moves bytes both ways between the plugin and `server` until both are
+// quiet (the client answers SETTINGS, sends WINDOW_UPDATEs, ...).
+void exchange(FakeHost& fake, FakeConn& c, H2TestServer& server) {
+  for (int round = 0; round < 1000; ++round) {
+    fake.run_timers();
+    std::string to_server;
+    to_server.swap(c.written);
+    if (!to_server.empty()) {
+      ASSERT_TRUE(server.receive(to_server));
     }
+    const std::string to_client = server.output();
+    if (to_client.empty() && to_server.empty()) return;
+    if (!to_client.empty() && !c.gone) fake.deliver(c, to_client);
   }
-
-  // ---- the network's side -------------------------------------------------
-  void connect(FakeConn& c, std::string_view alpn = {}) {
-    c.callbacks->on_connected(c.ud, c.handle(), alpn.empty() ? lh_str{nullptr, 0} : str(alpn),
-                              {nullptr, 0});
-  }
-  void refuse(FakeConn& c, std::string_view why) {
-    c.gone = true;
-    c.callbacks->on_connected(c.ud, c.handle(), {nullptr, 0}, str(why));
-  }
-  void deliver(FakeConn& c, std::string_view bytes) {
-    ASSERT_FALSE(c.gone);
-    c.callbacks->on_data(c.ud, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  }
-  void peer_close(FakeConn& c, lh_str error = {nullptr, 0}) {
-    ASSERT_FALSE(c.gone);
-    c.gone = true;
-    c.callbacks->on_closed(c.ud, error);
-  }
-  // Moves bytes both ways between the plugin and `server` until both are
-  // quiet (the client answers SETTINGS, sends WINDOW_UPDATEs, ...).
-  void exchange(FakeConn& c, H2TestServer& server) {
-    for (int round = 0; round < 1000; ++round) {
-      run_timers();
-      std::string to_server;
-      to_server.swap(c.written);
-      if (!to_server.empty()) {
-        ASSERT_TRUE(server.receive(to_server));
-      }
-      const std::string to_client = server.output();
-      if (to_client.empty() && to_server.empty()) return;
-      if (!to_client.empty() && !c.gone) deliver(c, to_client);
-    }
-    FAIL() << "client and server never went quiet";
-  }
-  FakeConn& conn(size_t i) { return *conns.at(i); }
-};
-
-lh_call* call_id(int i) {
-  static char ids[256];
-  return reinterpret_cast<lh_call*>(&ids[i]);
+  FAIL() << "client and server never went quiet";
 }
 
 struct Req {
@@ -255,7 +110,7 @@ TEST_F(Http2Session, GetOverH2cWithPriorKnowledge) {
 
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 1u);
   const auto& r = server.requests[0];
   EXPECT_EQ(r.header(":method"), "GET");
@@ -266,7 +121,7 @@ TEST_F(Http2Session, GetOverH2cWithPriorKnowledge) {
   EXPECT_TRUE(r.complete);
 
   server.respond(r.stream_id, 200, "hello", {{"content-type", "text/plain"}});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   const Completion& d = fake.done[0];
   EXPECT_EQ(d.call, call_id(1));
@@ -281,7 +136,7 @@ TEST_F(Http2Session, GetOverH2cWithPriorKnowledge) {
 
   // The same connection carries the next request, on the next stream.
   start(*s, 2, {.target = "/next"});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 2u);
   EXPECT_EQ(server.requests[1].stream_id, 3);
   EXPECT_EQ(fake.conns.size(), 1u);
@@ -293,9 +148,9 @@ TEST_F(Http2Session, ManyCallsInFlightOnOneConnection) {
   start(*s, 1, {});
   FakeConn& c = fake.conn(0);
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.respond(1, 200);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   fake.done.clear();
   server.requests.clear();
 
@@ -305,11 +160,11 @@ TEST_F(Http2Session, ManyCallsInFlightOnOneConnection) {
   fake.run_timers();
   EXPECT_EQ(c.writes, writes + 1);
   ASSERT_EQ(fake.conns.size(), 1u);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 10u) << "all ten are streams before any answer";
   // Answer in reverse order: each completion finds its own call.
   for (int i = 9; i >= 0; --i) server.respond(server.requests[i].stream_id, 200, server.requests[i].header(":path"));
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 10u);
   for (int i = 1; i <= 10; ++i) {
     const Completion* d = completion(i);
@@ -326,17 +181,17 @@ TEST_F(Http2Session, QueuesBeyondTheServersMaxConcurrentStreams) {
   start(*s, 1, {});
   FakeConn& c = fake.conn(0);
   fake.connect(c);
-  fake.exchange(c, server);  // the client now knows the limit
+  exchange(fake, c, server);  // the client now knows the limit
   server.respond(1, 200);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
 
   for (int i = 2; i <= 6; ++i) start(*s, i, {});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 3u) << "two streams at a time";
   for (size_t next = 1; next < 6; ++next) {
     server.respond(server.requests[next].stream_id, 200);
-    fake.exchange(c, server);
+    exchange(fake, c, server);
     EXPECT_EQ(server.requests.size(), std::min<size_t>(next + 3, 6)) << "one more as one closes";
   }
   ASSERT_EQ(fake.done.size(), 6u);
@@ -351,7 +206,7 @@ TEST_F(Http2Session, StreamsRefusedBeforeSettingsArrivedAreSentAgain) {
   for (int i = 1; i <= 5; ++i) start(*s, i, {});
   FakeConn& c = fake.conn(0);
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   // nghttp2's server took streams 1 and 3 and refused 5, 7 and 9; the
   // client knows the limit now and waits for a free stream.
   EXPECT_EQ(server.requests.size(), 2u);
@@ -360,7 +215,7 @@ TEST_F(Http2Session, StreamsRefusedBeforeSettingsArrivedAreSentAgain) {
   for (int round = 0; round < 5 && fake.done.size() < 5; ++round) {
     for (const auto& r : server.requests)
       if (r.complete && !r.reset && answered.insert(r.stream_id).second) server.respond(r.stream_id, 200);
-    fake.exchange(c, server);
+    exchange(fake, c, server);
   }
   ASSERT_EQ(fake.done.size(), 5u);
   for (const auto& d : fake.done) EXPECT_FALSE(d.has_error) << d.error;
@@ -376,7 +231,7 @@ TEST_F(Http2Session, LargeBodiesBothWaysUnderFlowControl) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;  // default windows: 64 KB, so the upload waits for WINDOW_UPDATEs
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 1u);
   EXPECT_TRUE(server.requests[0].complete);
   EXPECT_EQ(server.requests[0].body, upload);
@@ -386,7 +241,7 @@ TEST_F(Http2Session, LargeBodiesBothWaysUnderFlowControl) {
   for (size_t i = 0; i < download.size(); i += 1000) download[i] = char('A' + i / 1000 % 26);
   const size_t updates_before = size_t(server.window_updates);
   server.respond(1, 200, download);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_FALSE(fake.done[0].has_error) << fake.done[0].error;
   EXPECT_EQ(fake.done[0].bytes_received, download.size());
@@ -402,10 +257,10 @@ TEST_F(Http2Session, ResetStreamFailsOnlyThatCall) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.reset(1, NGHTTP2_INTERNAL_ERROR);
   server.respond(3, 200, "ok");
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(completion(1)->error, "http2: stream reset by server: INTERNAL_ERROR");
   EXPECT_FALSE(completion(2)->has_error);
@@ -418,13 +273,13 @@ TEST_F(Http2Session, RefusedStreamIsRetriedOnceThenFails) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.reset(1, NGHTTP2_REFUSED_STREAM);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   EXPECT_TRUE(fake.done.empty()) << "sent again";
   ASSERT_EQ(server.requests.size(), 2u);
   server.reset(3, NGHTTP2_REFUSED_STREAM);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].error, "http2: stream reset by server: REFUSED_STREAM");
 }
@@ -435,11 +290,11 @@ TEST_F(Http2Session, GoawayWithAnErrorFailsTheStreamsAboveItsLastId) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 3u);
   server.respond(1, 200, "first");
   server.goaway(1, NGHTTP2_ENHANCE_YOUR_CALM);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 3u);
   EXPECT_FALSE(completion(1)->has_error) << "stream 1 was kept: it finishes";
   EXPECT_EQ(completion(2)->error, "http2: server sent GOAWAY (ENHANCE_YOUR_CALM)");
@@ -451,9 +306,9 @@ TEST_F(Http2Session, GoawayWithAnErrorFailsTheStreamsAboveItsLastId) {
   ASSERT_EQ(fake.conns.size(), 2u);
   H2TestServer server2;
   fake.connect(fake.conn(1));
-  fake.exchange(fake.conn(1), server2);
+  exchange(fake, fake.conn(1), server2);
   server2.respond(1, 200);
-  fake.exchange(fake.conn(1), server2);
+  exchange(fake, fake.conn(1), server2);
   EXPECT_FALSE(completion(4)->has_error);
 }
 
@@ -463,20 +318,20 @@ TEST_F(Http2Session, GracefulGoawayMovesUnprocessedStreamsToANewConnection) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.goaway(1, NGHTTP2_NO_ERROR);  // e.g. nginx at keepalive_requests
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.conns.size(), 2u) << "streams 3 and 5 go out again elsewhere";
   FakeConn& c2 = fake.conn(1);
   H2TestServer server2;
   fake.connect(c2);
-  fake.exchange(c2, server2);
+  exchange(fake, c2, server2);
   ASSERT_EQ(server2.requests.size(), 2u);
   server2.respond(1, 200);
   server2.respond(3, 200);
-  fake.exchange(c2, server2);
+  exchange(fake, c2, server2);
   server.respond(1, 200);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 3u);
   for (const auto& d : fake.done) EXPECT_FALSE(d.has_error) << d.error;
   EXPECT_TRUE(c.closed_by_plugin);
@@ -490,23 +345,23 @@ TEST_F(Http2Session, CancelResetsOnlyThatStream) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   s->cancel(call_id(1));
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_TRUE(server.find(1));
   EXPECT_TRUE(server.find(1)->reset);
   EXPECT_EQ(server.find(1)->reset_code, uint32_t(NGHTTP2_CANCEL));
   server.respond(3, 200);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].call, call_id(2));
   EXPECT_FALSE(c.gone);
 
   // A late answer for the cancelled stream is ignored; the slot is reused.
   start(*s, 3, {});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.respond(5, 200, "again");
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(fake.done[1].body, "again");
 }
@@ -517,13 +372,13 @@ TEST_F(Http2Session, CancelOfAQueuedCallSendsNothing) {
   start(*s, 1, {});
   FakeConn& c = fake.conn(0);
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   start(*s, 2, {.target = "/queued"});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 1u);
   s->cancel(call_id(2));
   server.respond(1, 200);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   EXPECT_EQ(server.requests.size(), 1u) << "the cancelled call never left";
   ASSERT_EQ(fake.done.size(), 1u);
 }
@@ -535,7 +390,7 @@ TEST_F(Http2Session, ServerGoneMidFlightFailsThenTheUserReconnects) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   fake.peer_close(c, str("Connection reset by peer"));
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(fake.done[0].error, "http2: connection closed before response complete: Connection reset by peer");
@@ -550,9 +405,9 @@ TEST_F(Http2Session, ServerGoneMidFlightFailsThenTheUserReconnects) {
   ASSERT_EQ(fake.conns.size(), 3u);
   H2TestServer restarted;
   fake.connect(fake.conn(2));
-  fake.exchange(fake.conn(2), restarted);
+  exchange(fake, fake.conn(2), restarted);
   restarted.respond(1, 200);
-  fake.exchange(fake.conn(2), restarted);
+  exchange(fake, fake.conn(2), restarted);
   ASSERT_EQ(fake.done.size(), 4u);
   EXPECT_FALSE(fake.done[3].has_error);
   EXPECT_EQ(s->connection_count(), 1u);
@@ -576,7 +431,7 @@ TEST_F(Http2Session, TlsAsksForH2AndFailsWhenTheServerPicksAnotherProtocol) {
   FakeConn& c2 = fake.conn(1);
   H2TestServer server;
   fake.connect(c2, "h2");
-  fake.exchange(c2, server);
+  exchange(fake, c2, server);
   EXPECT_EQ(server.requests.at(0).header(":scheme"), "https");
   EXPECT_EQ(server.requests.at(0).header(":authority"), "secure.example");
 }
@@ -588,10 +443,10 @@ TEST_F(Http2Session, ErrorStatusIsAFailureWithTheStandardReasonPhrase) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.respond(1, 404, "nope");
   server.respond(3, 503);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   EXPECT_EQ(completion(1)->error, "HTTP 404 Not Found");
   EXPECT_EQ(completion(1)->status, 404);
   EXPECT_EQ(completion(1)->body, "nope");
@@ -605,10 +460,10 @@ TEST_F(Http2Session, RedirectsAreFollowedWithCookiesAndMethodRules) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   EXPECT_EQ(server.requests[0].header("content-type"), "text/plain");
   server.respond(1, 303, {}, {{"location", "/home"}, {"set-cookie", "sid=42; Path=/"}});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 2u);
   const auto& next = server.requests[1];
   EXPECT_EQ(next.header(":method"), "GET");
@@ -617,7 +472,7 @@ TEST_F(Http2Session, RedirectsAreFollowedWithCookiesAndMethodRules) {
   EXPECT_EQ(next.header("content-type"), "") << "a 303 drops the body and its headers";
   EXPECT_EQ(next.body, "");
   server.respond(3, 200, "welcome");
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].body, "welcome");
   EXPECT_EQ(fake.done[0].url, "http://h/home");
@@ -625,9 +480,9 @@ TEST_F(Http2Session, RedirectsAreFollowedWithCookiesAndMethodRules) {
 
   // NO_REDIRECTS: the 3xx is the answer.
   start(*s, 2, {.target = "/old", .flags = LH_REQUEST_NO_REDIRECTS});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.respond(5, 301, {}, {{"location", "/new"}});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 2u);
   EXPECT_EQ(fake.done[1].status, 301);
   EXPECT_FALSE(fake.done[1].has_error);
@@ -640,10 +495,10 @@ TEST_F(Http2Session, RedirectLoopStopsAfterTen) {
   H2TestServer server;
   fake.connect(c);
   for (int i = 0; i < 12 && fake.done.empty(); ++i) {
-    fake.exchange(c, server);
+    exchange(fake, c, server);
     server.respond(server.requests.back().stream_id, 302, {}, {{"location", "/loop"}});
   }
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].error, "http2: more than 10 redirects");
   EXPECT_EQ(server.requests.size(), 11u);
@@ -659,7 +514,7 @@ TEST_F(Http2Session, HeadersAreLowerCasedAndHttp1OnlyOnesDropped) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(server.requests.size(), 1u) << "nghttp2's server rejects malformed requests";
   const auto& r = server.requests[0];
   EXPECT_EQ(r.header(":authority"), "other.example");
@@ -678,10 +533,10 @@ TEST_F(Http2Session, InterimResponsesAreSkippedAndTrailersKept) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.interim(1, 103);
   server.respond(1, 200, "body", {{"x-final", "1"}}, {{"x-checksum", "abc"}});
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   const Completion& d = fake.done[0];
   EXPECT_EQ(d.status, 200);
@@ -696,9 +551,9 @@ TEST_F(Http2Session, DiscardBodyCountsBytes) {
   FakeConn& c = fake.conn(0);
   H2TestServer server;
   fake.connect(c);
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   server.respond(1, 200, std::string(100000, 'x'));
-  fake.exchange(c, server);
+  exchange(fake, c, server);
   ASSERT_EQ(fake.done.size(), 1u);
   EXPECT_EQ(fake.done[0].body, "");
   EXPECT_EQ(fake.done[0].bytes_received, 100000u);
