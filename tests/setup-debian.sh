@@ -9,6 +9,7 @@ packages=(
   build-essential cmake clang pkg-config ca-certificates
   libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   nginx-light   # the real server of the integration tests
+  libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients  # the mqtt plugin; mosquitto for its tests
   libnghttp2-dev nghttp2-server nghttp2-client  # the http2 plugin; nghttpd and h2load for its tests
   libwebsocketpp-dev  # the websocket plugin and its echo server
   libpq-dev postgresql postgresql-contrib  # the postgres plugin; a server and pgbench for its tests
@@ -27,11 +28,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The packages start a system nginx and PostgreSQL; loadhost's tests start
-  # their own on free ports and do not need them.
+  # The packages start a system nginx, PostgreSQL and mosquitto; loadhost's
+  # tests start their own on free ports and do not need them.
   if command -v service >/dev/null; then
-    service nginx stop >/dev/null 2>&1 || true
-    service postgresql stop >/dev/null 2>&1 || true
+    for s in nginx postgresql mosquitto; do service "$s" stop >/dev/null 2>&1 || true; done
   fi
 fi
 

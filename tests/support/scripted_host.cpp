@@ -31,7 +31,11 @@ ScriptedHost::ScriptedHost() {
     current->timers.push_back(std::make_unique<FakeTimer>(FakeTimer{fn, ud}));
     return reinterpret_cast<lh_timer *>(current->timers.back().get());
   };
-  host.timer_arm = [](lh_timer *t, uint64_t) { reinterpret_cast<FakeTimer *>(t)->armed = true; };
+  host.now_ns = [](const lh_host *) -> uint64_t { return current->now_ns; };
+  host.timer_arm = [](lh_timer *t, uint64_t us) {
+    reinterpret_cast<FakeTimer *>(t)->armed = true;
+    reinterpret_cast<FakeTimer *>(t)->delay_us = us;
+  };
   host.timer_disarm = [](lh_timer *t) { reinterpret_cast<FakeTimer *>(t)->armed = false; };
   host.timer_destroy = [](lh_timer *t) {
     auto *timer = reinterpret_cast<FakeTimer *>(t);
@@ -80,6 +84,9 @@ ScriptedHost::ScriptedHost() {
       d.headers.emplace_back(text(r->metadata[i].key), text(r->metadata[i].value));
     current->done.push_back(std::move(d));
   };
+  host.report = [](lh_loop *, const lh_request_event *e) {
+    current->events.push_back(ReportedEvent{text(e->type), text(e->name), e->error.data != nullptr});
+  };
 }
 
 ScriptedHost::~ScriptedHost() {
@@ -90,6 +97,15 @@ void ScriptedHost::run_timers() {
   for (size_t i = 0; i < timers.size(); ++i) {
     FakeTimer &t = *timers[i];
     if (!t.armed || t.destroyed) continue;
+    t.armed = false;
+    t.fn(t.ud);
+  }
+}
+
+void ScriptedHost::fire(uint64_t delay_us) {
+  for (size_t i = 0; i < timers.size(); ++i) {
+    FakeTimer &t = *timers[i];
+    if (!t.armed || t.destroyed || t.delay_us != delay_us) continue;
     t.armed = false;
     t.fn(t.ud);
   }

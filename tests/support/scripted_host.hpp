@@ -51,6 +51,14 @@ struct FakeTimer {
   void *ud = nullptr;
   bool armed = false;
   bool destroyed = false;
+  uint64_t delay_us = 0;  // of the last arm
+};
+
+// A request event the plugin reported (lh_host.report).
+struct ReportedEvent {
+  std::string type;
+  std::string name;
+  bool failed = false;
 };
 
 struct Completion {
@@ -77,12 +85,16 @@ struct ScriptedHost {
   std::vector<std::unique_ptr<FakeTimer>> timers;
   std::map<std::string, std::string> options;  // run options (lh_host.option)
   std::vector<Completion> done;
+  std::vector<ReportedEvent> events;
+  uint64_t now_ns = 1'000'000'000;  // lh_host.now_ns; the test moves it
   bool record = true;  // false: only count
   size_t completions = 0;
   int64_t last_status = 0;
 
   // The end of the loop turn: armed timers fire (once each).
   void run_timers();
+  // Fires the armed timers whose last delay was `delay_us` (0: "soon").
+  void fire(uint64_t delay_us);
 
   // ---- the network's side -------------------------------------------------
   void connect(FakeConn &c, std::string_view alpn = {});
