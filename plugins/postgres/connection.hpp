@@ -45,6 +45,13 @@ class Connection {
   Connection &operator=(const Connection &) = delete;
 
   State state() const { return state_; }
+  // [ready] Inside a transaction block (BEGIN ran, no COMMIT/ROLLBACK yet),
+  // also one an error aborted: the pool keeps such a connection with its
+  // session (pool.hpp).
+  bool in_transaction() const {
+    const PGTransactionStatusType s = PQtransactionStatus(conn_);
+    return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
+  }
 
   // [closed] Starts connecting, from the next loop turn; on_connected or
   // on_failed follows.

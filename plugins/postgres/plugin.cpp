@@ -18,6 +18,8 @@ const lh_option_spec kOptions[] = {
     {sizeof(lh_option_spec), "prepared", nullptr, nullptr,
      "Quick mode: prepare --sql once per user, then execute it (else: a plain query each time)", nullptr,
      LH_OPTION_FLAG},
+    {sizeof(lh_option_spec), "pool", nullptr, "N",
+     "The users of a loop thread that name the same URL share N connections (default: one per user)", nullptr, 0},
 };
 
 lh_plugin_options g_options = {sizeof(lh_plugin_options), sizeof kOptions / sizeof kOptions[0], kOptions, nullptr};
@@ -29,7 +31,8 @@ struct PostgresPlugin : loadhost::plugin::Defaults {
       "PostgreSQL",
       "loadhost",
       "0.1.0",
-      "PostgreSQL through libpq's non-blocking API: queries, prepared statements, transactions; a connection per user",
+      "PostgreSQL through libpq's non-blocking API: queries, prepared statements, transactions; a connection per "
+      "user, or a pool per loop",
       "postgres,postgresql",
   };
   using Session = loadhost::postgres::Session;

@@ -26,6 +26,8 @@ struct PostgresQuickUser : User {
     options_.discard_body = true;  // counted, not rendered: quick mode measures
     options_.name = sql_;
     prepared_ = option("prepared") == "1";
+    // --pool N: the session option pool=N (the plugin checks the value).
+    if (std::string_view pool = option("pool"); !pool.empty()) client_.set_option("pool", std::string(pool));
     task(1, &PostgresQuickUser::run);
   }
 

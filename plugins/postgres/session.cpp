@@ -4,11 +4,6 @@
 #include <utility>
 
 namespace loadhost::postgres {
-namespace {
-
-lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
-
-}  // namespace
 
 std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_config &config, std::string &error) {
   const auto *fd_watch = static_cast<const lh_host_fd_watch *>(host.get_extension(&host, LH_HOST_FD_WATCH_ID));
@@ -32,41 +27,33 @@ std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_c
     return nullptr;
   }
   PQconninfoFree(parsed);
-  return std::make_unique<Session>(host, *fd_watch, config.loop, std::move(conninfo));
-}
-
-Session::Session(const lh_host &host, const lh_host_fd_watch &fd_watch, lh_loop *loop, std::string conninfo)
-    : host_(host), connection_(host, fd_watch, loop, std::move(conninfo), *this) {}
-
-Session::Pending &Session::Queue::push_back() {
-  if (size_ == slots_.size()) {
-    // Full: grow, the calls in order from slot 0.
-    std::vector<Pending> grown(std::max<size_t>(2, slots_.size() * 2));
-    for (size_t i = 0; i < size_; ++i) grown[i] = std::move((*this)[i]);
-    slots_ = std::move(grown);
-    head_ = 0;
+  uint32_t pool_size = 0;
+  for (size_t i = 0; i < config.option_count; ++i) {
+    const lh_kv &kv = config.options[i];
+    if (std::string_view(kv.key.data, kv.key.data ? kv.key.size : 0) != "pool") continue;
+    if (!parse_pool_size(std::string_view(kv.value.data, kv.value.data ? kv.value.size : 0), pool_size, error))
+      return nullptr;
   }
-  ++size_;
-  return (*this)[size_ - 1];
+  return std::make_unique<Session>(host, *fd_watch, config.loop, std::move(conninfo), pool_size);
 }
 
-void Session::Queue::pop_front() {
-  head_ = (head_ + 1) % slots_.size();
-  --size_;
-}
-
-void Session::Queue::erase(size_t i) {
-  // The erased slot moves to the back, where the next push_back reuses it.
-  for (; i + 1 < size_; ++i) std::swap((*this)[i], (*this)[i + 1]);
-  --size_;
+Session::Session(const lh_host &host, const lh_host_fd_watch &fd_watch, lh_loop *loop, std::string conninfo,
+                 uint32_t pool_size)
+    : host_(host) {
+  if (pool_size > 0) pooled_ = std::make_unique<PooledSession>(host, fd_watch, loop, conninfo, pool_size);
+  else connection_.emplace(host, fd_watch, loop, std::move(conninfo), static_cast<Connection::Listener &>(*this));
 }
 
 void Session::start(lh_call *call, const lh_request &request) {
+  if (pooled_) {
+    pooled_->start(call, request);
+    return;
+  }
   Pending &p = queue_.push_back();
   std::string error;
   if (!parse_command(request, p.command, error)) {
     queue_.erase(queue_.size() - 1);
-    complete(call, error, nullptr, 0);
+    complete_call(host_, call, error, nullptr, 0);
     return;
   }
   p.call = call;
@@ -75,24 +62,32 @@ void Session::start(lh_call *call, const lh_request &request) {
 }
 
 void Session::abort(lh_call *call, std::string_view error) {
+  if (pooled_) {
+    pooled_->abort(call, error);
+    return;
+  }
   for (size_t i = 0; i < queue_.size(); ++i)
     if (queue_[i].call == call) {
       if (queue_[i].sent) {
-        connection_.close();
+        connection_->close();
         collecting_ = false;
         preparing_for_execute_ = false;
       }
       queue_.erase(i);
       break;
     }
-  complete(call, std::string(error), nullptr, 0);
+  complete_call(host_, call, std::string(error), nullptr, 0);
 }
 
 void Session::cancel(lh_call *call) {
+  if (pooled_) {
+    pooled_->cancel(call);
+    return;
+  }
   for (size_t i = 0; i < queue_.size(); ++i) {
     if (queue_[i].call != call) continue;
     if (queue_[i].sent) {
-      connection_.close();
+      connection_->close();
       collecting_ = false;
       preparing_for_execute_ = false;
     }
@@ -104,8 +99,8 @@ void Session::cancel(lh_call *call) {
 
 void Session::pump() {
   if (queue_.empty() || queue_.front().sent) return;
-  switch (connection_.state()) {
-    case Connection::State::closed: connection_.connect(); return;
+  switch (connection_->state()) {
+    case Connection::State::closed: connection_->connect(); return;
     case Connection::State::ready: send(queue_.front()); return;
     default: return;  // connecting, or (cannot be) busy: on_connected / on_command_done come back here
   }
@@ -117,19 +112,19 @@ void Session::send(Pending &head) {
   collecting_ = true;
   const Command &c = head.command;
   switch (c.kind) {
-    case Command::Kind::query: connection_.send_query(c.sql, c.params); return;
-    case Command::Kind::prepare: connection_.send_prepare(c.statement, c.sql); return;
+    case Command::Kind::query: connection_->send_query(c.sql, c.params); return;
+    case Command::Kind::prepare: connection_->send_prepare(c.statement, c.sql); return;
     case Command::Kind::execute:
-      if (!connection_.has_prepared(c.statement)) {
+      if (!connection_->has_prepared(c.statement)) {
         auto known = statements_.find(c.statement);
         if (known != statements_.end()) {
           // A new connection since the statement was prepared: prepare it again.
           preparing_for_execute_ = true;
-          connection_.send_prepare(c.statement, known->second);
+          connection_->send_prepare(c.statement, known->second);
           return;
         }
       }
-      connection_.send_execute(c.statement, c.params);
+      connection_->send_execute(c.statement, c.params);
       return;
   }
 }
@@ -146,13 +141,13 @@ void Session::on_command_done() {
   if (preparing_for_execute_) {
     preparing_for_execute_ = false;
     if (!results_.error()) {
-      connection_.note_prepared(head.command.statement);
+      connection_->note_prepared(head.command.statement);
       results_.reset(!head.command.discard_body);
-      connection_.send_execute(head.command.statement, head.command.params);
+      connection_->send_execute(head.command.statement, head.command.params);
       return;
     }
   } else if (head.command.kind == Command::Kind::prepare && !results_.error()) {
-    connection_.note_prepared(head.command.statement);
+    connection_->note_prepared(head.command.statement);
     statements_[head.command.statement] = head.command.sql;
   }
   // The slot stays as it is until a later push_back reuses it; nothing
@@ -162,7 +157,7 @@ void Session::on_command_done() {
   const uint64_t bytes_sent = head.command.bytes_sent();
   queue_.pop_front();
   collecting_ = false;
-  complete(call, results_.error(), &results_, bytes_sent);
+  complete_call(host_, call, results_.error(), &results_, bytes_sent);
   pump();
 }
 
@@ -174,7 +169,7 @@ void Session::on_failed(bool connected, std::string_view why) {
     if (!queue_.empty() && queue_.front().sent) {
       lh_call *call = queue_.front().call;
       queue_.pop_front();
-      complete(call, std::string(why), nullptr, 0);
+      complete_call(host_, call, std::string(why), nullptr, 0);
     }
     pump();
     return;
@@ -185,21 +180,7 @@ void Session::on_failed(bool connected, std::string_view why) {
     failed.push_back(queue_.front().call);
     queue_.pop_front();
   }
-  for (lh_call *call : failed) complete(call, std::string(why), nullptr, 0);
-}
-
-void Session::complete(lh_call *call, const std::optional<std::string> &error, const ResultCollector *results,
-                       uint64_t bytes_sent) {
-  lh_response response{};
-  response.size = sizeof(response);
-  if (results) {
-    response.status = results->rows();
-    response.bytes_received = results->bytes();
-    response.body = str(results->body());
-  }
-  if (error) response.error = str(*error);
-  response.bytes_sent = bytes_sent;
-  host_.call_complete(call, &response);
+  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0);
 }
 
 }  // namespace loadhost::postgres

@@ -14,7 +14,11 @@
 //   };
 //
 // Each user has its own connection (opened on its first call, opened again
-// after a loss). A response's status() is the number of rows returned (or
+// after a loss) — or, with --pool N (or db.set_option("pool", "N") before the
+// first call), the users of one loop thread that name the same URL share N
+// connections: a call waits for a free one, a transaction keeps its
+// connection until COMMIT/ROLLBACK, and prepared statements follow the user
+// to whichever connection runs its execute. A response's status() is the number of rows returned (or
 // affected), its body() the rows as JSON ('[{"id":1,"name":"x"}]'); an SQL
 // error is a failure reading "SQLSTATE: message". The base URL is a libpq
 // connection URI: postgresql://user:password@127.0.0.1:5432/db (-H/--host).
@@ -52,14 +56,16 @@ class PostgresClient : public Client {
     return call("query", std::move(sql), {}, with_params(params...));
   }
   // Prepares `sql` under `name` for this user's connection (and, after a
-  // reconnect, again, before its next execute).
+  // reconnect, again, before its next execute; with a pool, on each pooled
+  // connection before the first execute there).
   CallAwaiter prepare(std::string name, std::string_view sql) { return call("prepare", std::move(name), sql); }
   template <class... Params>
   CallAwaiter execute(std::string name, const Params &...params) {
     return call("execute", std::move(name), {}, with_params(params...));
   }
   // A transaction is these around the calls in between: one user's calls
-  // run in order on its one connection. A lost connection loses the
+  // run in order on its one connection (with a pool, the connection stays
+  // with the user from BEGIN to COMMIT/ROLLBACK). A lost connection loses the
   // transaction (the next call runs on a new connection, outside it).
   CallAwaiter begin() { return call("begin", "BEGIN"); }
   CallAwaiter commit() { return call("commit", "COMMIT"); }
@@ -75,12 +81,15 @@ class PostgresClient : public Client {
   }
 };
 
-// A user with one PostgresClient, `db`, at -H/--host.
+// A user with one PostgresClient, `db`, at -H/--host (sharing a pool of the
+// loop's connections when the run says --pool N).
 class PostgresUser : public UserBase {
  public:
   PostgresUser() {
     std::string_view h = target_host();
     if (!h.empty()) db.set_base_url(std::string(h));
+    std::string_view pool = loadhost::option("pool");
+    if (!pool.empty()) db.set_option("pool", std::string(pool));
   }
   PostgresClient db;
 };
