@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "resolved_conninfo.hpp"
+
 namespace loadhost::postgres {
 
 std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_config &config, std::string &error) {
@@ -27,6 +29,7 @@ std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_c
     return nullptr;
   }
   PQconninfoFree(parsed);
+  conninfo = with_resolved_hostaddr(conninfo);
   uint32_t pool_size = 0;
   for (size_t i = 0; i < config.option_count; ++i) {
     const lh_kv &kv = config.options[i];

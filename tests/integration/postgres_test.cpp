@@ -76,6 +76,20 @@ TEST_F(Postgres, QuickModePrepared) {
   EXPECT_GT(requests_of(run, "execute", "select price from items where id = $1"), 500u) << run.out;
 }
 
+// A host name, resolved once by the plugin and handed to libpq as hostaddr
+// (resolved_conninfo.hpp): connects and queries like the address.
+TEST_F(Postgres, HostNameInTheUrl) {
+  std::string url = pg().url();
+  const size_t at = url.find("127.0.0.1");
+  ASSERT_NE(at, std::string::npos) << url;
+  url.replace(at, 9, "localhost");
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "4", "-t", "1s", "--sql", "select 1", url}, 30s);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
+  EXPECT_GT(requests_of(run, "query", "select 1"), 100u) << run.out;
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+}
+
 TEST_F(Postgres, SqlErrorIsAFailureWithItsSqlstate) {
   TempDir dir;
   LoadhostRun run = run_loadhost(dir, {"--plugin", "postgres", "-u", "2", "-t", "1s", "--sql", "select * from nope",
