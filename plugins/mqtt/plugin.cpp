@@ -29,9 +29,9 @@ const lh_option_spec kOptions[] = {
      "Quick mode: payload bytes per message (plus a 16-byte send-time stamp)", "64", 0},
     {sizeof(lh_option_spec), "publish-rate", nullptr, "R", "Quick mode: messages per second per user", "1", 0},
     {sizeof(lh_option_spec), "mqtt-engine", nullptr, "ENGINE",
-     "MQTT client of every session: paho (Paho's async client) or native (the plugin's own, on the host's "
-     "connections; for thousands of users)",
-     "paho", 0},
+     "MQTT client of every session: native (the plugin's own, on the host's connections) or paho (Paho's "
+     "async client)",
+     "native", 0},
 };
 
 lh_plugin_options g_options = {sizeof(lh_plugin_options), sizeof kOptions / sizeof kOptions[0], kOptions,

@@ -43,7 +43,7 @@ struct ConnectSettings {
   std::string will_message;
   int will_qos = 0;
   bool will_retain = false;
-  Engine engine = Engine::paho;  // read when the session is created; a connect header cannot change it
+  Engine engine = Engine::native;  // read when the session is created; a connect header cannot change it
 };
 // Applies key=value (client-id, clean-session, keep-alive, username,
 // password, insecure, ca-file, inbox, delivery-name, will-topic,
@@ -69,7 +69,7 @@ struct QuickSettings {
   int qos = 0;
   size_t payload_size = 64;  // user bytes after the 16-byte stamp
   double publish_rate = 1;   // messages per second per user
-  Engine engine = Engine::paho;  // --mqtt-engine
+  Engine engine = Engine::native;  // --mqtt-engine
 };
 // `option(name)` returns the option's text, empty when unset.
 std::optional<QuickSettings> parse_quick_settings(const std::function<std::string_view(const char *)> &option,

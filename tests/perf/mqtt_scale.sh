@@ -7,7 +7,7 @@
 #
 #   bash tests/perf/mqtt_scale.sh [USERS] [SECONDS] [PERIOD]     (default 10000 60 3)
 #   BUILD=/tmp/build-mqtt bash tests/perf/mqtt_scale.sh 10000 60
-#   ENGINE=native ...   the plugin's engine (--mqtt-engine paho|native; default paho)
+#   ENGINE=paho ...     the plugin's engine (--mqtt-engine native|paho; default native)
 #   OUT=dir ...   also keeps report.json, the connected-count samples and the output
 #
 # Needs a file-descriptor limit above USERS for both processes (it raises the
@@ -18,7 +18,7 @@ users=${1:-10000}
 duration=${2:-60}
 period=${3:-3}
 build=${BUILD:-build}
-engine=${ENGINE:-paho}
+engine=${ENGINE:-native}
 loadhost="$build/bin/loadhost"
 [ -x "$loadhost" ] || { echo "build first: bash tests/setup-debian.sh" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"

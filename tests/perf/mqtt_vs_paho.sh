@@ -14,10 +14,12 @@
 # the client process), peak RSS and the ratios loadhost / Paho.
 #
 #   bash tests/perf/mqtt_vs_paho.sh [SECONDS] [CLIENTS]      (default 10, 50)
+#   ENGINE=paho bash tests/perf/mqtt_vs_paho.sh             (loadhost's engine; default native)
 #   BUILD=/tmp/build-mqtt bash tests/perf/mqtt_vs_paho.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10}
+engine=${ENGINE:-native}
 clients=${2:-50}
 build=${BUILD:-build}
 loadhost="$build/bin/loadhost"
@@ -69,8 +71,8 @@ for qos in 0 1; do
   row "paho-qos$qos" "${pubs:-0}" "${avg:-n/a}" "${p50:-n/a}" "${p99:-n/a}" "paho-qos$qos"
 
   # 64 bytes in all, as the reference sends: 48 + loadhost's 16-byte stamp.
-  run "loadhost-qos$qos" "$loadhost" --plugin mqtt --headless --only-summary -u "$clients" -r 1000 \
-    -t "${duration}s" --topic 'bench/{user}' --qos "$qos" --publish-rate 1e9 --payload-size 48 \
+  run "loadhost-qos$qos" "$loadhost" --plugin mqtt --mqtt-engine "$engine" --headless --only-summary -u "$clients" \
+    -r 1000 -t "${duration}s" --topic 'bench/{user}' --qos "$qos" --publish-rate 1e9 --payload-size 48 \
     --json "$work/loadhost-qos$qos.json" "mqtt://127.0.0.1:$port"
   read -r pubs avg p50 p99 failures < <(python3 - "$work/loadhost-qos$qos.json" <<'PY'
 import json, sys

@@ -14,8 +14,8 @@
 // every such message received is reported as an "mqtt-delivery" event whose
 // response time is the end-to-end latency (same machine only: see
 // docs/plugins/mqtt.md). Two engines serve it, picked by --mqtt-engine or
-// the session option "engine": paho (default) and native (the plugin's own
-// MQTT 3.1.1 on the host's connections, for thousands of users).
+// the session option "engine": native (default: the plugin's own MQTT 3.1.1
+// on the host's connections) and paho (Paho's async client).
 #pragma once
 
 #include <string>
@@ -62,7 +62,7 @@ class MqttUser : public UserBase {
   MqttUser() {
     std::string_view h = target_host();
     if (!h.empty()) client.set_base_url(std::string(h));
-    // The run's --mqtt-engine (paho or native); a scenario may still
+    // The run's --mqtt-engine (native or paho); a scenario may still
     // override it with client.set_option("engine", ...).
     std::string_view engine = option("mqtt-engine");
     if (!engine.empty()) client.set_option("engine", std::string(engine));

@@ -111,9 +111,9 @@ TEST(QuickSettings, DefaultsAndOptions) {
 TEST(ConnectSettings, EngineAndWill) {
   ConnectSettings s;
   std::string error;
-  EXPECT_EQ(s.engine, Engine::paho) << "Paho stays the default";
-  ASSERT_TRUE(apply_connect_setting(s, "engine", "native", error)) << error;
-  EXPECT_EQ(s.engine, Engine::native);
+  EXPECT_EQ(s.engine, Engine::native) << "the native engine is the default";
+  ASSERT_TRUE(apply_connect_setting(s, "engine", "paho", error)) << error;
+  EXPECT_EQ(s.engine, Engine::paho);
   EXPECT_FALSE(apply_connect_setting(s, "engine", "fast", error));
   EXPECT_EQ(error, "mqtt: engine 'fast' is not paho or native");
   for (auto [k, v] : std::map<std::string, std::string>{
@@ -124,11 +124,11 @@ TEST(ConnectSettings, EngineAndWill) {
   EXPECT_EQ(s.will_qos, 1);
   EXPECT_TRUE(s.will_retain);
   EXPECT_FALSE(apply_connect_setting(s, "will-qos", "3", error));
-  std::map<std::string, std::string> options{{"mqtt-engine", "native"}};
+  std::map<std::string, std::string> options{{"mqtt-engine", "paho"}};
   auto q = parse_quick_settings(
       [&](const char *n) { return options.count(n) ? std::string_view(options[n]) : std::string_view(); }, error);
   ASSERT_TRUE(q) << error;
-  EXPECT_EQ(q->engine, Engine::native);
+  EXPECT_EQ(q->engine, Engine::paho);
 }
 
 TEST(QuickSettings, BadValuesNameTheOption) {
