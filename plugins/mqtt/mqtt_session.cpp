@@ -10,7 +10,45 @@ namespace loadhost::mqtt_plugin {
 
 namespace {
 std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
+lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
 }  // namespace
+
+MqttSession::MqttSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker,
+                         ConnectSettings settings)
+    : plugin_(plugin),
+      host_(plugin.host),
+      loop_(config.loop),
+      broker_(std::move(broker)),
+      settings_(std::move(settings)),
+      user_class_(view(config.user_class)),
+      inbox_limit_(settings_.inbox_limit) {}
+
+void MqttSession::start(lh_call *call, const lh_request &request) {
+  std::string_view op = view(request.operation);
+  if (op == "connect") start_connect(call, request);
+  else if (op == "publish") start_publish(call, request);
+  else if (op == "subscribe") start_subscribe(call, request, true);
+  else if (op == "unsubscribe") start_subscribe(call, request, false);
+  else if (op == "disconnect") start_disconnect(call);
+  else if (op == "receive") start_receive(call);
+  else
+    fail(call, "mqtt: unknown operation '" + std::string(op) +
+                   "' (known: connect, publish, subscribe, unsubscribe, disconnect, receive)");
+}
+
+void MqttSession::complete(lh_call *call, std::string_view error, uint64_t bytes_sent) {
+  lh_response response{};
+  response.size = sizeof response;
+  response.error = error.empty() ? lh_str{nullptr, 0} : str(error);
+  response.bytes_sent = bytes_sent;
+  host_->call_complete(call, &response);
+}
+
+bool MqttSession::require_connected(lh_call *call, std::string_view operation) {
+  if (connected()) return true;
+  fail(call, "mqtt: " + std::string(operation) + " while not connected: call \"connect\" first");
+  return false;
+}
 
 std::unique_ptr<MqttSession> MqttSession::create(PluginState &plugin, const lh_session_config &config,
                                                  std::string &error) {

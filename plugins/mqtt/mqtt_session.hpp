@@ -20,12 +20,15 @@
 // thread only). Everything here runs on the session's loop thread.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "delivery.hpp"
 #include "loadhost/protocol.h"
 #include "plugin_state.hpp"
+#include "settings.hpp"
 
 namespace loadhost::mqtt_plugin {
 
@@ -37,13 +40,41 @@ class MqttSession {
   static std::unique_ptr<MqttSession> create(PluginState &plugin, const lh_session_config &config,
                                              std::string &error);
   virtual ~MqttSession() = default;
+  MqttSession(const MqttSession &) = delete;
+  MqttSession &operator=(const MqttSession &) = delete;
 
-  // lh_protocol.call_start / call_cancel.
-  virtual void start(lh_call *call, const lh_request &request) = 0;
+  // lh_protocol.call_start: the operation picks the engine's start_*; an
+  // unknown one fails at once.
+  void start(lh_call *call, const lh_request &request);
+  // lh_protocol.call_cancel.
   virtual void cancel(lh_call *call) = 0;
   // Completes `call` at once with `error` (start threw; the call is not
   // tracked anywhere yet).
-  virtual void fail(lh_call *call, std::string_view error) = 0;
+  void fail(lh_call *call, std::string_view error) { complete(call, error); }
+
+ protected:
+  MqttSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker, ConnectSettings settings);
+
+  virtual void start_connect(lh_call *call, const lh_request &request) = 0;
+  virtual void start_publish(lh_call *call, const lh_request &request) = 0;
+  virtual void start_subscribe(lh_call *call, const lh_request &request, bool subscribe) = 0;
+  virtual void start_disconnect(lh_call *call) = 0;
+  virtual void start_receive(lh_call *call) = 0;
+  virtual bool connected() const = 0;
+
+  void complete(lh_call *call, std::string_view error, uint64_t bytes_sent = 0);
+  // True when connected; else fails `call` with "<operation> while not connected".
+  bool require_connected(lh_call *call, std::string_view operation);
+
+  PluginState &plugin_;
+  const lh_host *host_;
+  lh_loop *loop_;
+  BrokerAddress broker_;
+  ConnectSettings settings_;  // from the session options
+  std::string user_class_;
+  size_t inbox_limit_;
+  std::deque<lh_call *> receivers_;  // "receive" calls waiting, oldest first
+  std::deque<Received> inbox_;       // messages no receive has taken yet
 };
 
 }  // namespace loadhost::mqtt_plugin

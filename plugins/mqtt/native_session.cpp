@@ -50,13 +50,7 @@ std::unique_ptr<MqttSession> NativeSession::create(PluginState &plugin, const lh
 
 NativeSession::NativeSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker,
                              ConnectSettings settings)
-    : plugin_(plugin),
-      host_(plugin.host),
-      loop_(config.loop),
-      broker_(std::move(broker)),
-      settings_(std::move(settings)),
-      user_class_(view(config.user_class)),
-      inbox_limit_(settings_.inbox_limit) {}
+    : MqttSession(plugin, config, std::move(broker), std::move(settings)) {}
 
 NativeSession::~NativeSession() {
   // The host cancelled every call first (protocol.h): nothing to complete.
@@ -74,19 +68,6 @@ NativeSession::~NativeSession() {
 
 // ---- calls ------------------------------------------------------------------
 
-void NativeSession::start(lh_call *call, const lh_request &request) {
-  std::string_view op = view(request.operation);
-  if (op == "connect") start_connect(call, request);
-  else if (op == "publish") start_publish(call, request);
-  else if (op == "subscribe") start_subscribe(call, request, true);
-  else if (op == "unsubscribe") start_subscribe(call, request, false);
-  else if (op == "disconnect") start_disconnect(call);
-  else if (op == "receive") start_receive(call);
-  else
-    fail(call, "mqtt: unknown operation '" + std::string(op) +
-                   "' (known: connect, publish, subscribe, unsubscribe, disconnect, receive)");
-}
-
 void NativeSession::cancel(lh_call *call) {
   if (call == connect_call_) {
     // A connect the host gave up on: its half-open connection goes too, so
@@ -100,28 +81,12 @@ void NativeSession::cancel(lh_call *call) {
   std::erase_if(soon_calls_, [call](const Soon &s) { return s.call == call; });
 }
 
-void NativeSession::fail(lh_call *call, std::string_view error) { complete(call, error); }
-
-void NativeSession::complete(lh_call *call, std::string_view error, uint64_t bytes_sent) {
-  lh_response response{};
-  response.size = sizeof response;
-  response.error = error.empty() ? lh_str{nullptr, 0} : str(error);
-  response.bytes_sent = bytes_sent;
-  host_->call_complete(call, &response);
-}
-
 void NativeSession::complete_soon(lh_call *call, uint64_t bytes_sent) {
   soon_calls_.push_back(Soon{call, bytes_sent});
   if (!soon_armed_) {
     soon_armed_ = true;
     host_->timer_arm(soon_, 0);
   }
-}
-
-bool NativeSession::require_connected(lh_call *call, std::string_view operation) {
-  if (state_ == State::connected) return true;
-  fail(call, "mqtt: " + std::string(operation) + " while not connected: call \"connect\" first");
-  return false;
 }
 
 void NativeSession::write_out() {

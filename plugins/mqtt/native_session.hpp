@@ -63,12 +63,7 @@ class NativeSession final : public MqttSession {
   // Closes the connection (a DISCONNECT first when connected) and the
   // timers; no callback runs afterwards.
   ~NativeSession() override;
-  NativeSession(const NativeSession &) = delete;
-  NativeSession &operator=(const NativeSession &) = delete;
-
-  void start(lh_call *call, const lh_request &request) override;
   void cancel(lh_call *call) override;
-  void fail(lh_call *call, std::string_view error) override;
 
  private:
   enum class State { idle, connecting, connected, closing };
@@ -82,12 +77,12 @@ class NativeSession final : public MqttSession {
   NativeSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker,
                 ConnectSettings settings);
 
-  void start_connect(lh_call *call, const lh_request &request);
-  void start_publish(lh_call *call, const lh_request &request);
-  void start_subscribe(lh_call *call, const lh_request &request, bool subscribe);
-  void start_disconnect(lh_call *call);
-  void start_receive(lh_call *call);
-  bool require_connected(lh_call *call, std::string_view operation);
+  void start_connect(lh_call *call, const lh_request &request) override;
+  void start_publish(lh_call *call, const lh_request &request) override;
+  void start_subscribe(lh_call *call, const lh_request &request, bool subscribe) override;
+  void start_disconnect(lh_call *call) override;
+  void start_receive(lh_call *call) override;
+  bool connected() const override { return state_ == State::connected; }
 
   // Host connection callbacks (the ABI edge: nothing may throw through).
   static void on_connected_cb(void *ud, lh_conn *conn, lh_str alpn, lh_str error);
@@ -114,16 +109,8 @@ class NativeSession final : public MqttSession {
   void lose(std::string_view why, bool host_closed);
   // Closes the connection (if any) and resets the per-connection state.
   void drop_connection(bool host_closed);
-  void complete(lh_call *call, std::string_view error, uint64_t bytes_sent = 0);
   void complete_soon(lh_call *call, uint64_t bytes_sent);
 
-  PluginState &plugin_;
-  const lh_host *host_;
-  lh_loop *loop_;
-  BrokerAddress broker_;
-  ConnectSettings settings_;  // from the session options
-  std::string user_class_;
-  size_t inbox_limit_;
 
   lh_conn *conn_ = nullptr;
   State state_ = State::idle;
@@ -140,8 +127,6 @@ class NativeSession final : public MqttSession {
   PacketIds ids_;
   std::vector<uint16_t> inbound_qos2_;  // QoS 2 ids delivered, waiting for PUBREL
   std::vector<Soon> soon_calls_;
-  std::deque<lh_call *> receivers_;  // "receive" calls waiting, oldest first
-  std::deque<Received> inbox_;       // messages no receive has taken yet
   std::string out_;                  // the packet being encoded, reused
   std::vector<uint8_t> codes_;       // SUBACK return codes, reused
 };

@@ -12,7 +12,6 @@ namespace loadhost::mqtt_plugin {
 namespace {
 
 std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
-lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
 
 // The failure text when Paho gives no cause (it usually does not).
 constexpr std::string_view kNoCause = "the broker closed the connection or the network failed";
@@ -34,30 +33,11 @@ std::unique_ptr<MqttSession> PahoSession::create(PluginState &plugin, const lh_s
 
 PahoSession::PahoSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker,
                  ConnectSettings settings)
-    : plugin_(plugin),
-      host_(plugin.host),
-      loop_(config.loop),
-      broker_(std::move(broker)),
-      settings_(std::move(settings)),
-      user_class_(view(config.user_class)),
-      inbox_limit_(settings_.inbox_limit) {}
+    : MqttSession(plugin, config, std::move(broker), std::move(settings)) {}
 
 PahoSession::~PahoSession() {
   if (mailbox_) host_->waker_destroy(mailbox_->close());
   if (client_) plugin_.reaper.dispose(std::move(client_), std::move(mailbox_), std::move(control_));
-}
-
-void PahoSession::start(lh_call *call, const lh_request &request) {
-  std::string_view op = view(request.operation);
-  if (op == "connect") start_connect(call, request);
-  else if (op == "publish") start_publish(call, request);
-  else if (op == "subscribe") start_subscribe(call, request, true);
-  else if (op == "unsubscribe") start_subscribe(call, request, false);
-  else if (op == "disconnect") start_disconnect(call);
-  else if (op == "receive") start_receive(call);
-  else
-    fail(call, "mqtt: unknown operation '" + std::string(op) +
-                   "' (known: connect, publish, subscribe, unsubscribe, disconnect, receive)");
 }
 
 void PahoSession::cancel(lh_call *call) {
@@ -66,26 +46,10 @@ void PahoSession::cancel(lh_call *call) {
   std::erase(receivers_, call);
 }
 
-void PahoSession::fail(lh_call *call, std::string_view error) { complete(call, error); }
-
-void PahoSession::complete(lh_call *call, std::string_view error, uint64_t bytes_sent) {
-  lh_response response{};
-  response.size = sizeof response;
-  response.error = error.empty() ? lh_str{nullptr, 0} : str(error);
-  response.bytes_sent = bytes_sent;
-  host_->call_complete(call, &response);
-}
-
 uint64_t PahoSession::track(Op op, lh_call *call, uint64_t bytes_sent) {
   uint64_t id = next_op_++;
   pending_.push_back(Pending{id, op, call, bytes_sent});
   return id;
-}
-
-bool PahoSession::require_connected(lh_call *call, std::string_view operation) {
-  if (state_ == State::connected) return true;
-  fail(call, "mqtt: " + std::string(operation) + " while not connected: call \"connect\" first");
-  return false;
 }
 
 void PahoSession::start_connect(lh_call *call, const lh_request &request) {

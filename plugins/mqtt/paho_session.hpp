@@ -35,12 +35,7 @@ class PahoSession final : public MqttSession {
   static std::unique_ptr<MqttSession> create(PluginState &plugin, const lh_session_config &config,
                                              BrokerAddress broker, ConnectSettings settings, std::string &error);
   ~PahoSession() override;
-  PahoSession(const PahoSession &) = delete;
-  PahoSession &operator=(const PahoSession &) = delete;
-
-  void start(lh_call *call, const lh_request &request) override;
   void cancel(lh_call *call) override;
-  void fail(lh_call *call, std::string_view error) override;
 
  private:
   enum class Op { connect, publish, subscribe, unsubscribe, disconnect };
@@ -55,11 +50,12 @@ class PahoSession final : public MqttSession {
   };
   PahoSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker, ConnectSettings settings);
 
-  void start_connect(lh_call *call, const lh_request &request);
-  void start_publish(lh_call *call, const lh_request &request);
-  void start_subscribe(lh_call *call, const lh_request &request, bool subscribe);
-  void start_disconnect(lh_call *call);
-  void start_receive(lh_call *call);
+  void start_connect(lh_call *call, const lh_request &request) override;
+  void start_publish(lh_call *call, const lh_request &request) override;
+  void start_subscribe(lh_call *call, const lh_request &request, bool subscribe) override;
+  void start_disconnect(lh_call *call) override;
+  void start_receive(lh_call *call) override;
+  bool connected() const override { return state_ == State::connected; }
   uint64_t track(Op op, lh_call *call, uint64_t bytes_sent);
 
   static void on_wake(void *self) { static_cast<PahoSession *>(self)->drain(); }
@@ -67,15 +63,7 @@ class PahoSession final : public MqttSession {
   void operation_done(uint64_t op_id, const std::string *failure);
   void message_arrived(const Event &event);
   void connection_lost(const std::string &cause);
-  void complete(lh_call *call, std::string_view error, uint64_t bytes_sent = 0);
-  bool require_connected(lh_call *call, std::string_view operation);
 
-  PluginState &plugin_;
-  const lh_host *host_;
-  lh_loop *loop_;
-  BrokerAddress broker_;
-  ConnectSettings settings_;  // from the session options
-  std::string user_class_;
   std::shared_ptr<Mailbox> mailbox_;
   std::unique_ptr<mqtt::async_client> client_;  // made by the first connect
   // The last connect or disconnect: the Reaper destroys the client only once
@@ -84,9 +72,6 @@ class PahoSession final : public MqttSession {
   State state_ = State::idle;
   uint64_t next_op_ = 1;
   std::vector<Pending> pending_;
-  std::deque<lh_call *> receivers_;  // "receive" calls waiting, oldest first
-  std::deque<Received> inbox_;       // messages no receive has taken yet
-  size_t inbox_limit_;
   std::vector<Event> batch_;  // drain's buffer, kept for its capacity
 };
 
