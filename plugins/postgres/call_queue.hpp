@@ -32,6 +32,10 @@ class CallQueue {
   Pending &front() { return (*this)[0]; }
   // A slot at the back, holding whatever its last call left.
   Pending &push_back();
+  // Queues `call` with its request read into a command (not yet sent); a
+  // request that does not read as one completes `call` at once with why.
+  // False then.
+  bool admit(const lh_host &host, lh_call *call, const lh_request &request);
   void pop_front();
   void erase(size_t i);
 
@@ -78,6 +82,19 @@ inline void complete_call(const lh_host &host, lh_call *call, const std::optiona
   if (error) response.error = lh_str{error->data(), error->size()};
   response.bytes_sent = bytes_sent;
   host.call_complete(call, &response);
+}
+
+inline bool CallQueue::admit(const lh_host &host, lh_call *call, const lh_request &request) {
+  Pending &p = push_back();
+  std::string error;
+  if (!parse_command(request, p.command, error)) {
+    erase(size_ - 1);
+    complete_call(host, call, error, nullptr, 0);
+    return false;
+  }
+  p.call = call;
+  p.sent = false;
+  return true;
 }
 
 }  // namespace loadhost::postgres

@@ -197,16 +197,7 @@ PooledSession::~PooledSession() {
 }
 
 void PooledSession::start(lh_call *call, const lh_request &request) {
-  Pending &p = queue_.push_back();
-  std::string error;
-  if (!parse_command(request, p.command, error)) {
-    queue_.erase(queue_.size() - 1);
-    complete_call(host_, call, error, nullptr, 0);
-    return;
-  }
-  p.call = call;
-  p.sent = false;
-  pump();
+  if (queue_.admit(host_, call, request)) pump();
 }
 
 void PooledSession::drop_connection() {

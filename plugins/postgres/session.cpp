@@ -52,16 +52,7 @@ void Session::start(lh_call *call, const lh_request &request) {
     pooled_->start(call, request);
     return;
   }
-  Pending &p = queue_.push_back();
-  std::string error;
-  if (!parse_command(request, p.command, error)) {
-    queue_.erase(queue_.size() - 1);
-    complete_call(host_, call, error, nullptr, 0);
-    return;
-  }
-  p.call = call;
-  p.sent = false;
-  pump();
+  if (queue_.admit(host_, call, request)) pump();
 }
 
 void Session::abort(lh_call *call, std::string_view error) {
