@@ -212,6 +212,22 @@ TEST_P(MqttEngine, QuickModePublishesAtTheRateAndMeasuresDelivery) {
   expect_plausible_deliveries(run, 1);
 }
 
+// when_all on one MqttClient: the receive and the publish share the user's
+// connection (a second session would be neither connected nor subscribed).
+TEST_P(MqttEngine, CallsInFlightTogetherShareTheConnection) {
+  MosquittoServer broker;
+  TempDir dir;
+  LoadhostRun run = run_loadhost(
+      dir, args({"--plugin", "mqtt", "-f", std::string(LH_SCENARIO_DIR) + "/mqtt_together.so", "-H", broker.url(),
+                 "-u", "3", "-r", "100", "-t", "1500ms"}),
+      kLimit);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+  EXPECT_EQ(requests_of_type(run, "connect"), 3u) << "one connection per user";
+  EXPECT_GE(count(run.entry("receive", "together"), "num_requests"), 30u) << run.out;
+  EXPECT_GE(requests_of_type(run, "publish"), 30u) << run.out;
+}
+
 TEST_P(MqttEngine, QuickModePerUserTopicsShareOneStatsEntry) {
   MosquittoServer broker;
   TempDir dir;

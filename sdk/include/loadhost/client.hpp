@@ -113,9 +113,15 @@ class Response {
 class Client;
 
 namespace detail {
-// Protocols whose one session runs many calls at once (Client::multiplexed).
+// Whether one session of the protocol takes many calls at once
+// (Client::multiplexed). Only HTTP/1.1 runs one exchange at a time per
+// connection and wants more sessions (a browser's connection pool); every
+// other protocol's session is the user's connection and its state (an MQTT
+// or WebSocket connection, a database connection, HTTP/2 or gRPC streams)
+// and takes concurrent calls itself: multiplexed, pipelined or queued. A
+// client without a protocol id picks it by URL scheme, and http(s) is http1.
 inline bool multiplexes(std::string_view protocol_id) {
-  return protocol_id == "http2" || protocol_id == "grpc";
+  return !protocol_id.empty() && protocol_id != "http1";
 }
 // Calls awaited together (when_all.hpp): the waiter is resumed once, after
 // the last of them is done.
@@ -211,13 +217,13 @@ class Client {
   void set_option(std::string key, std::string value) {
     options_.emplace_back(std::move(key), std::move(value));
   }
-  // Whether one session of the protocol runs many calls at once. Calls in
-  // flight together (when_all.hpp) share the session of a multiplexing
-  // protocol (http2: streams on one connection); with any other (http1: one
-  // request at a time) each call beyond the first gets a session of its own
-  // from a small pool, opened with the same protocol, base URL and options
-  // (so cookies set in one are not sent by the others). Known multiplexing
-  // protocols are recognised by id; say so for another.
+  // Whether one session of the protocol takes many calls at once. Calls in
+  // flight together (when_all.hpp) share the client's session (http2:
+  // streams on one connection; mqtt: packets on one connection; postgres:
+  // queued on one connection), except over http1 (one request at a time),
+  // where each call beyond the first gets a session of its own from a small
+  // pool, opened with the same protocol, base URL and options (so cookies set
+  // in one are not sent by the others). set_multiplexed overrides the rule.
   void set_multiplexed(bool yes) { multiplexed_ = yes; }
   bool multiplexed() const { return multiplexed_ ? *multiplexed_ : detail::multiplexes(protocol_); }
 

@@ -11,10 +11,12 @@
 // the responses in the order the calls were given. Each call is measured and
 // reported on its own, exactly as if awaited alone.
 //
-// Over HTTP/2 the calls are streams of the user's one connection. Over a
-// protocol that runs one call per session (HTTP/1.1) each call beyond the
-// first runs on another session of the same client, from a small pool
-// (Client::multiplexed): its own connection, and its own cookies.
+// Over HTTP/2 the calls are streams of the user's one connection, and every
+// other protocol's session takes them itself (MQTT: packets on the one
+// connection; Postgres: queued on it). Over HTTP/1.1, one request at a time
+// per connection, each call beyond the first runs on another session of the
+// same client, from a small pool (Client::multiplexed): its own connection,
+// and its own cookies.
 //
 // If a call cannot start (no plugin for the protocol, a bad base URL), the
 // others still run to completion; then co_await throws that call's error.
