@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "integration/loadhost_run.hpp"
+#include "integration/scoped_env.hpp"
 #include "support/bad_server.hpp"
 #include "support/free_port.hpp"
 #include "support/mosquitto_server.hpp"
@@ -191,6 +192,61 @@ class MqttEngine : public testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Engine, MqttEngine, kEngines, [](const auto &info) { return info.param; });
+
+// mqtts:// against a broker with a self-signed certificate: --insecure
+// runs; without it every connect fails on the certificate, with one line.
+TEST_P(MqttEngine, SecureBrokerWithInsecure) {
+  MosquittoOptions o;
+  o.tls = true;
+  MosquittoServer broker(o);
+  ASSERT_EQ(broker.url().rfind("mqtts://", 0), 0u);
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, args({"--plugin", "mqtt", "-u", "2", "-r", "100", "-t", "1500ms", "--qos", "1",
+                                            "--topic", "tls/{user}", "--publish-rate", "20", "--insecure",
+                                            broker.url()}),
+                                 kLimit);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors() << broker.log();
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+  EXPECT_EQ(requests_of_type(run, "connect"), 2u);
+  EXPECT_GE(requests_of_type(run, "publish"), 20u) << run.out;
+  EXPECT_GE(requests_of_type(run, "mqtt-delivery"), 20u) << run.out;
+}
+
+TEST_P(MqttEngine, SecureBrokerUntrustedFailsEveryConnect) {
+  MosquittoOptions o;
+  o.tls = true;
+  MosquittoServer broker(o);
+  ScopedEnv no_extra_trust("SSL_CERT_FILE", std::nullopt);
+  TempDir dir;
+  LoadhostRun run = run_loadhost(
+      dir, args({"--plugin", "mqtt", "-u", "2", "-r", "100", "-t", "1500ms", "--qos", "1", broker.url()}), kLimit);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  const nlohmann::json *connect = nullptr;
+  for (const auto &e : run.report["stats"])
+    if (e["type"] == "connect") connect = &e;
+  ASSERT_TRUE(connect) << run.report.dump();
+  EXPECT_GT((*connect)["num_requests"].get<uint64_t>(), 0u);
+  EXPECT_EQ((*connect)["num_failures"], (*connect)["num_requests"]) << "no connect gets through";
+  const std::string errors = run.failure_errors();
+  if (GetParam() == "native")
+    EXPECT_NE(errors.find("certificate verify failed"), std::string::npos) << errors;
+}
+
+// The native engine uses the host's TLS: a certificate the system (here
+// SSL_CERT_FILE) trusts is verified, name and all.
+TEST(Mqtt, NativeEngineVerifiesATrustedBroker) {
+  MosquittoOptions o;
+  o.tls = true;
+  MosquittoServer broker(o);
+  ScopedEnv trust("SSL_CERT_FILE", broker.cert_path().string());
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"--plugin", "mqtt", "--mqtt-engine", "native", "-u", "2", "-r", "100", "-t",
+                                       "1s", "--qos", "1", "--topic", "tls/{user}", broker.url()},
+                                 kLimit);
+  ASSERT_EQ(run.status.code, 0) << run.err << run.failure_errors();
+  EXPECT_EQ(run.total_failures(), 0u) << run.failure_errors();
+  EXPECT_EQ(requests_of_type(run, "connect"), 2u);
+}
 
 TEST_P(MqttEngine, QuickModePublishesAtTheRateAndMeasuresDelivery) {
   MosquittoServer broker;

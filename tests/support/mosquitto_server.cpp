@@ -2,6 +2,7 @@
 
 #include "support/free_port.hpp"
 #include "support/loopback_client.hpp"
+#include "support/self_signed_certificate.hpp"
 
 #include <fstream>
 #include <stdexcept>
@@ -16,6 +17,11 @@ constexpr int kStartAttempts = 3;
 }  // namespace
 
 MosquittoServer::MosquittoServer(MosquittoOptions options) : options_(std::move(options)) {
+  if (options_.tls) {
+    CertificateFiles files = make_self_signed_certificate(dir_.path(), "MosquittoServer");
+    cert_path_ = files.cert;
+    key_path_ = files.key;
+  }
   std::string failure;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = free_port();
@@ -41,6 +47,9 @@ void MosquittoServer::write_config() {
        << "log_dest stderr\n"
        << "log_type error\nlog_type warning\nlog_type notice\n";
   if (options_.max_connections > 0) conf << "max_connections " << options_.max_connections << "\n";
+  // As root mosquitto would switch to the user `mosquitto`, who cannot read
+  // the key in our 0700 temp dir.
+  if (options_.tls) conf << "certfile " << cert_path_.string() << "\nkeyfile " << key_path_.string() << "\nuser root\n";
   if (!conf.flush()) throw std::runtime_error("MosquittoServer: cannot write " + (dir_.path() / "mosquitto.conf").string());
 }
 
@@ -59,7 +68,9 @@ void MosquittoServer::start_on_port() {
                            ":\n" + process_->stdout_text() + process_->stderr_text());
 }
 
-std::string MosquittoServer::url() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }
+std::string MosquittoServer::url() const {
+  return (cert_path_.empty() ? "mqtt://127.0.0.1:" : "mqtts://127.0.0.1:") + std::to_string(port_);
+}
 
 std::string MosquittoServer::log() const { return process_ ? process_->stderr_text() : std::string(); }
 

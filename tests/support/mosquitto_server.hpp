@@ -1,7 +1,8 @@
 // A real mosquitto (MQTT broker) for tests, in a private temp dir, on
-// 127.0.0.1:<free port>: anonymous clients allowed, no persistence. It
-// writes its own mosquitto.conf; stop() and restart() (same port) let a test
-// take the broker away mid-run.
+// 127.0.0.1:<free port>: anonymous clients allowed, no persistence; with
+// tls, MQTT over TLS with a fresh self-signed certificate for localhost and
+// 127.0.0.1. It writes its own mosquitto.conf; stop() and restart() (same
+// port) let a test take the broker away mid-run.
 #pragma once
 
 #include "support/process.hpp"
@@ -18,6 +19,7 @@ namespace loadhost::test {
 struct MosquittoOptions {
   std::filesystem::path executable = "/usr/sbin/mosquitto";
   std::uint32_t max_connections = 0;  // 0: mosquitto's default (unlimited)
+  bool tls = false;
   std::chrono::milliseconds start_timeout{10'000};
 };
 
@@ -32,7 +34,9 @@ class MosquittoServer {
   MosquittoServer &operator=(const MosquittoServer &) = delete;
 
   std::uint16_t port() const { return port_; }
-  std::string url() const;  // "mqtt://127.0.0.1:PORT"
+  std::string url() const;  // "mqtt://127.0.0.1:PORT" ("mqtts://" with tls)
+  // The certificate with tls (PEM, its own CA), else empty.
+  const std::filesystem::path &cert_path() const { return cert_path_; }
   const std::filesystem::path &dir() const { return dir_.path(); }
   // What mosquitto logged (it logs to stderr).
   std::string log() const;
@@ -49,6 +53,7 @@ class MosquittoServer {
   MosquittoOptions options_;
   TempDir dir_{"loadhost-mosquitto"};
   std::uint16_t port_ = 0;
+  std::filesystem::path cert_path_, key_path_;
   std::unique_ptr<Process> process_;
 };
 
