@@ -1,5 +1,7 @@
 #include "mqtt_session.hpp"
 
+#include <unistd.h>
+
 #include <utility>
 
 #include "native_session.hpp"
@@ -42,6 +44,30 @@ void MqttSession::complete(lh_call *call, std::string_view error, uint64_t bytes
   response.error = error.empty() ? lh_str{nullptr, 0} : str(error);
   response.bytes_sent = bytes_sent;
   host_->call_complete(call, &response);
+}
+
+std::optional<ConnectSettings> MqttSession::connect_settings(lh_call *call, const lh_request &request) {
+  ConnectSettings settings = settings_;
+  std::string error;
+  for (size_t i = 0; i < request.metadata_count; ++i)
+    if (!apply_connect_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error)) {
+      fail(call, error);
+      return std::nullopt;
+    }
+  if (settings.client_id.empty())
+    settings.client_id = "loadhost-" + std::to_string(::getpid()) + "-" + std::to_string(plugin_.next_client++);
+  return settings;
+}
+
+std::optional<MessageSettings> MqttSession::message_settings(lh_call *call, const lh_request &request) {
+  MessageSettings settings;
+  std::string error;
+  for (size_t i = 0; i < request.metadata_count; ++i)
+    if (!apply_message_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error)) {
+      fail(call, error);
+      return std::nullopt;
+    }
+  return settings;
 }
 
 bool MqttSession::require_connected(lh_call *call, std::string_view operation) {

@@ -22,6 +22,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,12 @@ class MqttSession {
   virtual bool connected() const = 0;
 
   void complete(lh_call *call, std::string_view error, uint64_t bytes_sent = 0);
+  // The session's connect settings with this connect's metadata applied and
+  // a client id chosen; null after failing `call` on a bad key or value.
+  std::optional<ConnectSettings> connect_settings(lh_call *call, const lh_request &request);
+  // A publish's or subscribe's metadata (qos, retain, timestamp); null after
+  // failing `call` on a bad key or value.
+  std::optional<MessageSettings> message_settings(lh_call *call, const lh_request &request);
   // True when connected; else fails `call` with "<operation> while not connected".
   bool require_connected(lh_call *call, std::string_view operation);
 

@@ -1,7 +1,5 @@
 #include "native_session.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
@@ -101,13 +99,9 @@ void NativeSession::start_connect(lh_call *call, const lh_request &request) {
     return;
   }
   if (state_ == State::closing) drop_connection(false);  // our DISCONNECT had its chance
-  ConnectSettings settings = settings_;
-  std::string error;
-  for (size_t i = 0; i < request.metadata_count; ++i)
-    if (!apply_connect_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error))
-      return fail(call, error);
-  if (settings.client_id.empty())
-    settings.client_id = "loadhost-" + std::to_string(::getpid()) + "-" + std::to_string(plugin_.next_client++);
+  std::optional<ConnectSettings> read = connect_settings(call, request);
+  if (!read) return;
+  ConnectSettings &settings = *read;
   for (const std::string *s : {&settings.client_id, &settings.username, &settings.password, &settings.will_topic,
                                &settings.will_message})
     if (!codec::fits(*s)) return fail(call, "mqtt: a connect option is longer than 65,535 bytes");
@@ -142,11 +136,9 @@ void NativeSession::start_connect(lh_call *call, const lh_request &request) {
 }
 
 void NativeSession::start_publish(lh_call *call, const lh_request &request) {
-  MessageSettings settings;
-  std::string error;
-  for (size_t i = 0; i < request.metadata_count; ++i)
-    if (!apply_message_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error))
-      return fail(call, error);
+  std::optional<MessageSettings> read = message_settings(call, request);
+  if (!read) return;
+  const MessageSettings &settings = *read;
   if (!require_connected(call, "publish")) return;
   std::string_view topic = view(request.target);
   if (topic.empty() || !codec::fits(topic) || topic.find_first_of("+#") != std::string_view::npos)
@@ -155,8 +147,7 @@ void NativeSession::start_publish(lh_call *call, const lh_request &request) {
   char stamp[kStampSize];
   std::string_view prefix;
   if (settings.timestamp) {
-    std::string s = stamp_payload(host_->now_ns(host_), {});
-    std::copy(s.begin(), s.end(), stamp);
+    write_stamp(host_->now_ns(host_), stamp);
     prefix = std::string_view(stamp, kStampSize);
   }
   uint16_t id = 0;
@@ -174,11 +165,9 @@ void NativeSession::start_publish(lh_call *call, const lh_request &request) {
 }
 
 void NativeSession::start_subscribe(lh_call *call, const lh_request &request, bool subscribe) {
-  MessageSettings settings;
-  std::string error;
-  for (size_t i = 0; i < request.metadata_count; ++i)
-    if (!apply_message_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error))
-      return fail(call, error);
+  std::optional<MessageSettings> read = message_settings(call, request);
+  if (!read) return;
+  const MessageSettings &settings = *read;
   const char *verb = subscribe ? "subscribe" : "unsubscribe";
   if (!require_connected(call, verb)) return;
   std::string_view filter = view(request.target);

@@ -1,7 +1,5 @@
 #include "paho_session.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
@@ -58,13 +56,9 @@ void PahoSession::start_connect(lh_call *call, const lh_request &request) {
                                           : "mqtt: connect while a connect or disconnect is in flight");
     return;
   }
-  ConnectSettings settings = settings_;
-  std::string error;
-  for (size_t i = 0; i < request.metadata_count; ++i)
-    if (!apply_connect_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error))
-      return fail(call, error);
-  if (settings.client_id.empty())
-    settings.client_id = "loadhost-" + std::to_string(::getpid()) + "-" + std::to_string(plugin_.next_client++);
+  std::optional<ConnectSettings> read = connect_settings(call, request);
+  if (!read) return;
+  ConnectSettings &settings = *read;
 
   try {
     if (client_ && client_->get_client_id() != settings.client_id)
@@ -113,11 +107,9 @@ void PahoSession::start_connect(lh_call *call, const lh_request &request) {
 }
 
 void PahoSession::start_publish(lh_call *call, const lh_request &request) {
-  MessageSettings settings;
-  std::string error;
-  for (size_t i = 0; i < request.metadata_count; ++i)
-    if (!apply_message_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error))
-      return fail(call, error);
+  std::optional<MessageSettings> read = message_settings(call, request);
+  if (!read) return;
+  const MessageSettings &settings = *read;
   if (!require_connected(call, "publish")) return;
   std::string_view topic = view(request.target);
   std::string payload = settings.timestamp ? stamp_payload(host_->now_ns(host_), view(request.body))
@@ -134,11 +126,9 @@ void PahoSession::start_publish(lh_call *call, const lh_request &request) {
 }
 
 void PahoSession::start_subscribe(lh_call *call, const lh_request &request, bool subscribe) {
-  MessageSettings settings;
-  std::string error;
-  for (size_t i = 0; i < request.metadata_count; ++i)
-    if (!apply_message_setting(settings, view(request.metadata[i].key), view(request.metadata[i].value), error))
-      return fail(call, error);
+  std::optional<MessageSettings> read = message_settings(call, request);
+  if (!read) return;
+  const MessageSettings &settings = *read;
   const char *verb = subscribe ? "subscribe" : "unsubscribe";
   if (!require_connected(call, verb)) return;
   std::string filter(view(request.target));

@@ -2,11 +2,17 @@
 
 namespace loadhost::mqtt_plugin {
 
+void write_stamp(uint64_t sent_ns, char (&out)[kStampSize]) {
+  kStampMarker.copy(out, kStampMarker.size());
+  for (size_t i = 0; i < 8; ++i) out[kStampMarker.size() + i] = char((sent_ns >> (56 - 8 * i)) & 0xFF);
+}
+
 std::string stamp_payload(uint64_t sent_ns, std::string_view body) {
+  char stamp[kStampSize];
+  write_stamp(sent_ns, stamp);
   std::string out;
   out.reserve(kStampSize + body.size());
-  out.append(kStampMarker);
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(char((sent_ns >> shift) & 0xFF));
+  out.append(stamp, kStampSize);
   out.append(body);
   return out;
 }

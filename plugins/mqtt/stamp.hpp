@@ -20,7 +20,9 @@ namespace loadhost::mqtt_plugin {
 inline constexpr std::string_view kStampMarker{"\xF0LHTS01\x00", 8};
 inline constexpr size_t kStampSize = 16;
 
-// The payload to publish: marker, `sent_ns`, then `body`.
+// The 16-byte prefix: marker, then `sent_ns` big-endian.
+void write_stamp(uint64_t sent_ns, char (&out)[kStampSize]);
+// The payload to publish: the prefix, then `body`.
 std::string stamp_payload(uint64_t sent_ns, std::string_view body);
 
 struct Stamped {
