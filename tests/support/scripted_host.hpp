@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "loadhost/call.h"
 #include "loadhost/host.h"
 
 namespace loadhost::test {
@@ -26,6 +27,28 @@ lh_str str(std::string_view s);
 
 // A distinct lh_call* per small integer (never dereferenced by a plugin).
 lh_call *call_id(int i);
+
+// A request as a session's call_start receives it; get() points into this
+// object, which must outlive the call_start.
+struct Req {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<lh_kv> headers = {};
+  std::string body = {};
+  uint32_t flags = 0;
+
+  lh_request get() const {
+    lh_request r{};
+    r.size = sizeof r;
+    r.flags = flags;
+    r.operation = str(method);
+    r.target = str(target);
+    r.metadata = headers.data();
+    r.metadata_count = headers.size();
+    r.body = str(body);
+    return r;
+  }
+};
 
 struct FakeConn {
   std::string host;

@@ -19,29 +19,10 @@ namespace {
 using loadhost::test::call_id;
 using loadhost::test::Completion;
 using loadhost::test::FakeConn;
+using loadhost::test::Req;
 using loadhost::test::str;
 using loadhost::test::text;
 using FakeHost = loadhost::test::ScriptedHost;
-
-struct Req {
-  std::string method = "GET";
-  std::string target = "/";
-  std::vector<lh_kv> headers = {};
-  std::string body = {};
-  uint32_t flags = 0;
-
-  lh_request get() const {
-    lh_request r{};
-    r.size = sizeof r;
-    r.flags = flags;
-    r.operation = str(method);
-    r.target = str(target);
-    r.metadata = headers.data();
-    r.metadata_count = headers.size();
-    r.body = str(body);
-    return r;
-  }
-};
 
 const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 

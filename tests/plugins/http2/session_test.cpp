@@ -25,6 +25,7 @@ using test::H2TestServer;
 using loadhost::test::call_id;
 using loadhost::test::Completion;
 using loadhost::test::FakeConn;
+using loadhost::test::Req;
 using loadhost::test::str;
 using loadhost::test::text;
 using FakeHost = loadhost::test::ScriptedHost;
@@ -45,26 +46,6 @@ void exchange(FakeHost& fake, FakeConn& c, H2TestServer& server) {
   }
   FAIL() << "client and server never went quiet";
 }
-
-struct Req {
-  std::string method = "GET";
-  std::string target = "/";
-  std::vector<lh_kv> headers = {};
-  std::string body = {};
-  uint32_t flags = 0;
-
-  lh_request get() const {
-    lh_request r{};
-    r.size = sizeof r;
-    r.flags = flags;
-    r.operation = str(method);
-    r.target = str(target);
-    r.metadata = headers.data();
-    r.metadata_count = headers.size();
-    r.body = str(body);
-    return r;
-  }
-};
 
 class Http2Session : public ::testing::Test {
  protected:
