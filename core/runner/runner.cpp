@@ -34,10 +34,24 @@ const char *to_string(RunnerState state) {
 }
 
 Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options)
+    : Runner(engine, scenario, std::move(options), std::make_unique<asio::io_context>()) {}
+
+Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
+               asio::io_context &control)
     : engine_(engine),
       scenario_(scenario),
       options_(std::move(options)),
-      dispatcher_(classes_of(scenario)) {}
+      dispatcher_(classes_of(scenario)),
+      control_(control) {}
+
+Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
+               std::unique_ptr<asio::io_context> own)
+    : engine_(engine),
+      scenario_(scenario),
+      options_(std::move(options)),
+      dispatcher_(classes_of(scenario)),
+      own_control_(std::move(own)),
+      control_(*own_control_) {}
 
 Runner::~Runner() = default;
 
@@ -55,6 +69,11 @@ void Runner::set_state(RunnerState state) {
 }
 
 void Runner::run() {
+  start();
+  control_.run();
+}
+
+void Runner::start() {
   engine_.create_loops();  // idle until started: safe to hand them the hooks
   for (auto &loop : engine_.loops())
     loop->set_loop_hooks(engine_.hooks().subscribers(LH_HOOK_REQUEST),
@@ -80,8 +99,6 @@ void Runner::run() {
       if (!ec) begin_stop_with(fmt::format("run time of {:g} s reached", *options_.run_time_s));
     });
   }
-  control_.run();
-  engine_.set_quit_handler(nullptr);
 }
 
 void Runner::stop(std::string reason) {
@@ -92,6 +109,14 @@ void Runner::set_target(uint32_t users, double spawn_rate) {
   asio::post(control_, [this, users, spawn_rate] {
     if (state_ == RunnerState::spawning || state_ == RunnerState::running)
       apply_target(users, spawn_rate);
+  });
+}
+
+void Runner::reset_stats() {
+  asio::post(control_, [this] {
+    merge_stats();  // what the loops hold now is from before the reset too
+    stats_.reset(unix_now());
+    engine_.hooks().fire(LH_HOOK_RESET_STATS, user_count());
   });
 }
 
@@ -277,6 +302,7 @@ void Runner::poll_stopped() {
 }
 
 void Runner::finish() {
+  engine_.set_quit_handler(nullptr);
   engine_.stop_loops();  // joins; each loop's shard lands in its outbox
   merge_stats();
   stats_timer_.cancel();

@@ -3,6 +3,11 @@
 // changing the user count while running (most recent users stop first), the
 // run time, load shapes, the graceful stop with its timeout, and merging the
 // loops' stats once a second.
+//
+// The control thread is whoever runs the runner's control io_context: the
+// runner's own (run() drives it until the test has stopped: the headless
+// host), or one the host owns and keeps running across tests (the web UI,
+// whose server shares that thread, so it reads the stats without a lock).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +15,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,15 +44,27 @@ struct RunOptions {
 
 class Runner {
  public:
+  // A runner with its own control context: run() drives it.
   Runner(Engine &engine, const lh_scenario &scenario, RunOptions options);
+  // A runner on the host's control context, which must outlive it: start()
+  // begins the test and returns; on_state reports `stopped` at the end.
+  Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
+         boost::asio::io_context &control);
   ~Runner();
 
-  // [control-thread] Runs the test until it has stopped.
+  // [control-thread] Runs the test until it has stopped (own context only).
   void run();
+  // [control-thread] Begins the test: loops start, spawning begins.
+  void start();
 
   // [thread-safe]
   void stop(std::string reason);
   void set_target(uint32_t users, double spawn_rate);
+  // [thread-safe] Zeroes the merged stats and fires LH_HOOK_RESET_STATS, on
+  // the control thread. Samples a loop recorded in the last second and has
+  // not handed over yet count after the reset (as a Locust worker's report
+  // in flight does).
+  void reset_stats();
 
   RunnerState state() const { return state_.load(); }
   // [control-thread] The merged stats (complete after run() returns).
@@ -56,6 +74,8 @@ class Runner {
   // (index as in the scenario).
   std::vector<uint32_t> class_counts() const;
   const std::string &stop_reason() const { return stop_reason_; }
+  uint32_t target_users() const { return target_; }
+  double spawn_rate() const { return rate_; }
   double started_at() const { return started_at_; }  // unix seconds
   double elapsed_s() const;
 
@@ -64,6 +84,8 @@ class Runner {
   std::function<void(RunnerState)> on_state;
 
  private:
+  Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
+         std::unique_ptr<boost::asio::io_context> own);
   void set_state(RunnerState state);
   void arm_spawn_timer();
   void arm_stats_timer();
@@ -81,7 +103,8 @@ class Runner {
   const lh_scenario &scenario_;
   RunOptions options_;
   UsersDispatcher dispatcher_;
-  boost::asio::io_context control_;
+  std::unique_ptr<boost::asio::io_context> own_control_;  // null on the host's
+  boost::asio::io_context &control_;
   boost::asio::steady_timer spawn_timer_{control_};
   boost::asio::steady_timer stats_timer_{control_};
   boost::asio::steady_timer stop_timer_{control_};
