@@ -197,6 +197,11 @@ std::string StatsHistoryCsv::rows(const StatsTable& table, std::uint64_t user_co
   return out;
 }
 
+void StatsHistoryCsv::stats_were_reset() {
+  total_window_ = {};
+  windows_.clear();
+}
+
 CsvFileWriter::CsvFileWriter(std::string prefix, CsvOptions options)
     : prefix_(std::move(prefix)), options_(std::move(options)), history_(options_.full_history) {}
 

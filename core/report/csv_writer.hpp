@@ -49,6 +49,9 @@ class StatsHistoryCsv {
   // Rows for this tick: every entry (full_history) then Aggregated, stamped
   // floor(unix_now) and user_count. `table` is the merged cumulative table.
   std::string rows(const stats::StatsTable& table, std::uint64_t user_count, double unix_now);
+  // The stats were reset: the windows' snapshots of the old cumulative
+  // figures must not be subtracted from the new ones.
+  void stats_were_reset();
 
  private:
   std::string row(const stats::StatsTable& table, const stats::StatsEntry& entry,
@@ -77,6 +80,7 @@ class CsvFileWriter {
   // the file with its header. Call once a second with the merged table.
   WriteResult append_history(const stats::StatsTable& table, std::uint64_t user_count,
                              double unix_now);
+  void stats_were_reset() { history_.stats_were_reset(); }
 
   std::string stats_path() const { return prefix_ + "_stats.csv"; }
   std::string stats_history_path() const { return prefix_ + "_stats_history.csv"; }
