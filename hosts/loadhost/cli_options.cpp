@@ -135,8 +135,23 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
       ->envname("LOADHOST_STOP_TIMEOUT");
   app.add_option("--stages", o.stages, "Load shape: DURATION:USERS stages, ramped linearly, e.g. 10s:50,30s:50,10s:0")
       ->envname("LOADHOST_STAGES");
-  app.add_flag("--headless", o.headless, "Run without the web UI (the only mode so far)")
+  app.add_flag("--headless", o.headless, "Run without the web UI: start at once, stop at the end")
       ->envname("LOADHOST_HEADLESS");
+  app.add_option("--web-host", o.web_host, "Web UI: the address to listen on (default 127.0.0.1, loopback only)")
+      ->envname("LOADHOST_WEB_HOST");
+  app.add_option("--web-port", o.web_port, "Web UI: the port (default 8089; 0 = any free port)")
+      ->envname("LOADHOST_WEB_PORT");
+  app.add_option("--web-auth", o.web_auth, "Web UI: require HTTP basic auth with these credentials, user:password")
+      ->envname("LOADHOST_WEB_AUTH");
+  app.add_option("--tls-cert", o.tls_cert, "Web UI: serve HTTPS with this certificate (PEM), with --tls-key")
+      ->envname("LOADHOST_TLS_CERT");
+  app.add_option("--tls-key", o.tls_key, "Web UI: the private key (PEM) of --tls-cert")->envname("LOADHOST_TLS_KEY");
+  app.add_flag("--autostart", o.autostart, "Web UI: start the test at once with -u, -r and -t; the UI stays up")
+      ->envname("LOADHOST_AUTOSTART");
+  add_duration(app, "--autoquit", o.autoquit_s, "Web UI: quit this long after the test ends (default: stay up until Ctrl-C)")
+      ->envname("LOADHOST_AUTOQUIT");
+  app.add_option("--html", o.html_file, "Write a self-contained HTML report (stats, percentiles, charts) to this file")
+      ->envname("LOADHOST_HTML");
   app.add_option("--csv", o.csv_prefix, "Write Locust-format CSV files PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv")
       ->envname("LOADHOST_CSV");
   app.add_flag("--csv-full-history", o.csv_full_history, "Every entry in PREFIX_stats_history.csv, not only Aggregated")
@@ -194,6 +209,16 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
   }
   if (!o.scenario.empty() && !o.url.empty()) {
     std::fprintf(stderr, "loadhost: give either a scenario (-f) or a URL, not both (use -H for the scenario's host)\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (!o.web_auth.empty() && o.web_auth.find(':') == std::string::npos) {
+    std::fprintf(stderr, "loadhost: --web-auth '%s' must be user:password\n", o.web_auth.c_str());
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::fprintf(stderr, "loadhost: --tls-cert and --tls-key go together: give both for HTTPS, or neither\n");
     exit_code = 2;
     return std::nullopt;
   }

@@ -25,6 +25,15 @@ struct CliOptions {
   double stop_timeout_s = 0;           // -s
   std::string stages;                  // --stages 10s:50,30s:0
   bool headless = false;
+  // The web UI (when not headless): Locust's flags and defaults.
+  std::string web_host = "127.0.0.1";  // loopback unless told otherwise
+  uint16_t web_port = 8089;
+  std::string web_auth;                // user:password (HTTP basic)
+  std::string tls_cert;
+  std::string tls_key;
+  bool autostart = false;              // start with -u/-r/-t at once, UI stays up
+  std::optional<double> autoquit_s;    // quit this long after the test ends
+  std::string html_file;               // --html
   std::string csv_prefix;              // --csv
   bool csv_full_history = false;
   std::string json_file;               // --json

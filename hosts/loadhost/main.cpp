@@ -5,7 +5,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -16,7 +22,8 @@
 #include "core/runner/runner.hpp"
 #include "hosts/loadhost/cli_options.hpp"
 #include "hosts/loadhost/install_layout.hpp"
-#include "hosts/loadhost/run_reporter.hpp"
+#include "hosts/loadhost/test_driver.hpp"
+#include "hosts/loadhost/web/web_ui.hpp"
 
 extern "C" const lh_entry loadhost_quick_entry;
 
@@ -152,9 +159,11 @@ core::LoadShape shape_for(const cli::CliOptions &o, const lh_scenario &scenario,
 }
 
 // SIGINT/SIGTERM are blocked in every thread and taken here: the first stops
-// the test gracefully (reports are still written), a second one exits now.
-// Before the test starts (loading, compiling) the first one exits at once.
-std::atomic<core::Runner *> g_runner{nullptr};
+// the test gracefully (reports are still written) and quits, a second one
+// exits now. Before the control thread runs (loading, compiling) the first
+// one exits at once.
+std::atomic<boost::asio::io_context *> g_control{nullptr};
+std::function<void(std::string)> g_on_signal;  // [control-thread]; set before g_control
 
 void start_signal_thread() {
   std::thread([] {
@@ -166,13 +175,27 @@ void start_signal_thread() {
     for (;;) {
       int sig = 0;
       if (sigwait(&set, &sig) != 0) continue;
-      core::Runner *runner = g_runner.load();
-      if (!runner || ++count > 1) _exit(128 + sig);
+      boost::asio::io_context *control = g_control.load();
+      if (!control || ++count > 1) _exit(128 + sig);
       std::fprintf(stderr, "\nloadhost: %s received, stopping (again to exit at once)\n",
                    sig == SIGINT ? "SIGINT" : "SIGTERM");
-      runner->stop(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+      std::string reason = sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
+      boost::asio::post(*control, [reason] { g_on_signal(reason); });
     }
   }).detach();
+}
+
+// The web UI's server settings, and the warning Locust lacks: a UI bound
+// beyond loopback without credentials lets anyone who reaches it run tests.
+web::ServerConfig web_config(const cli::CliOptions &o) {
+  web::ServerConfig c{o.web_host, o.web_port, o.web_auth, o.tls_cert, o.tls_key};
+  bool loopback = o.web_host.starts_with("127.") || o.web_host == "::1" || o.web_host == "localhost";
+  if (!loopback && o.web_auth.empty())
+    std::fprintf(stderr,
+                 "loadhost: warning: the web UI listens on %s without --web-auth: anyone who can reach "
+                 "this port can start and stop tests\n",
+                 o.web_host.c_str());
+  return c;
 }
 
 }  // namespace
@@ -200,8 +223,6 @@ int main(int argc, char **argv) {
   if (!parsed) return exit_code;
   const cli::CliOptions &o = *parsed;
   engine.configure(engine_config(o));
-  if (!o.headless && o.url.empty())  // quick mode is headless by nature
-    std::fprintf(stderr, "loadhost: the web UI is not built yet; running headless\n");
 
   lh_scenario plugin_quick{};
   if (std::string e = load_scenario(engine, o, layout, plugin_quick); !e.empty()) {
@@ -228,33 +249,56 @@ int main(int argc, char **argv) {
   }
 
   engine.hooks().fire(LH_HOOK_INIT);
-  core::Runner runner(engine, scenario, run);
-  cli::RunReporter reporter(o);
-  runner.on_tick = [&](const stats::StatsTable &table, uint64_t users) {
-    if (runner.state() != core::RunnerState::stopped) reporter.tick(table, users);
+  boost::asio::io_context control;
+  cli::TestDriver driver(engine, scenario, o, run, control);
+  const bool with_ui = !o.headless && o.url.empty();  // quick mode is headless by nature
+  std::optional<web::WebUi> ui;
+  bool quitting = false;
+  auto quit = [&] {
+    quitting = true;
+    if (!ui) return;  // headless: the control loop returns when the test has ended
+    ui->close();
+    control.stop();  // idle keep-alive connections must not hold the exit
   };
-  g_runner = &runner;
-
-  std::fprintf(stderr, "loadhost: starting %u users %s on %u threads%s\n", o.users,
-               run.spawn_rate > 0 ? fmt::format("at {:g}/s", run.spawn_rate).c_str() : "all at once",
-               engine.loop_count(),
-               run.run_time_s ? fmt::format(" for {:g} s", *run.run_time_s).c_str() : "");
-  runner.run();  // a signal from here on is a no-op stop: the reports get written
-  std::fprintf(stderr, "loadhost: test stopped: %s\n", runner.stop_reason().c_str());
-
-  const stats::StatsTable &table = runner.stats();
-  nlohmann::json metadata = {
-      {"host", o.host.empty() ? o.url : o.host},
-      {"scenario", engine.plugins().scenario_source()},
-      {"users", o.users},
-      {"run_time_s", runner.elapsed_s()},
-      {"start_time", runner.started_at()},
-      {"stop_reason", runner.stop_reason()},
-      {"loadhost_version", LOADHOST_VERSION},
+  boost::asio::steady_timer autoquit(control);
+  if (with_ui) {
+    ui.emplace(control, web_config(o), driver, scenario, o);
+    if (std::string e = ui->listen(); !e.empty()) {
+      std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "loadhost: web UI at %s (open it in a browser; Ctrl-C quits)\n", ui->url().c_str());
+    driver.on_update = [&] { ui->push(); };
+    driver.on_finished = [&] {
+      if (quitting) {
+        quit();
+      } else if (o.autoquit_s) {
+        autoquit.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::duration<double>(*o.autoquit_s)));
+        autoquit.async_wait([&](boost::system::error_code ec) {
+          if (!ec && !driver.busy()) quit();
+        });
+      }
+    };
+  }
+  g_on_signal = [&](const std::string &reason) {
+    if (driver.busy()) {
+      quitting = true;
+      driver.stop(reason);  // quits once the reports are written
+    } else {
+      quit();
+    }
   };
-  bool reports_ok = reporter.finish(table, metadata);
+  g_control = &control;
+  if (!with_ui || o.autostart) {
+    std::string e = driver.start(driver.defaults());
+    if (!e.empty()) std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+  }
+  control.run();  // a signal from here on is a stop: the reports get written
+  g_control = nullptr;
+
   engine.hooks().fire(LH_HOOK_QUITTING);
-
+  const stats::StatsTable &table = driver.stats();
   const stats::StatsEntry &total = table.total();
   if (total.num_requests() > 0 && total.num_failures() == total.num_requests()) {
     auto failures = table.sorted_failures();
@@ -265,7 +309,7 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "loadhost: every request failed; most often: %s (%llu times)\n",
                    top->error_.c_str(), static_cast<unsigned long long>(top->occurrences_));
   }
-  if (!reports_ok) return 1;
+  if (!driver.reports_ok()) return 1;
   if (total.num_failures() > 0) return o.exit_code_on_error;
   return 0;
 }

@@ -21,6 +21,10 @@ class RunReporter {
 
   // Once a second, with the merged table.
   void tick(const stats::StatsTable &table, uint64_t user_count);
+  // The stats were reset mid-run (the web UI's reset).
+  void stats_were_reset() {
+    if (csv_) csv_->stats_were_reset();
+  }
   // At the end. Returns false when a report could not be written (the reason
   // is printed).
   bool finish(const stats::StatsTable &table, const nlohmann::json &metadata);

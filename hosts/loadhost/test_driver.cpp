@@ -1,0 +1,147 @@
+#include "hosts/loadhost/test_driver.hpp"
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include "core/engine/clock.hpp"
+#include "core/loader/plugin_registry.hpp"
+#include "hosts/loadhost/web/html_report.hpp"
+
+namespace loadhost::cli {
+
+TestDriver::TestDriver(core::Engine &engine, const lh_scenario &scenario, const CliOptions &options,
+                       core::RunOptions defaults, boost::asio::io_context &control)
+    : engine_(engine), scenario_(scenario), options_(options), defaults_(std::move(defaults)), control_(control) {}
+
+TestDriver::~TestDriver() = default;
+
+TestParameters TestDriver::defaults() const {
+  return {defaults_.users, defaults_.spawn_rate, defaults_.run_time_s, host()};
+}
+
+std::string TestDriver::host() const {
+  lh_str h = engine_.option("host");
+  return h.data ? std::string(h.data, h.size) : "";
+}
+
+bool TestDriver::busy() const { return finishing_ || (runner_ && runner_->state() != core::RunnerState::stopped); }
+
+const char *TestDriver::state() const { return runner_ ? core::to_string(runner_->state()) : "ready"; }
+
+uint64_t TestDriver::user_count() const {
+  return runner_ && runner_->state() != core::RunnerState::stopped ? runner_->user_count() : 0;
+}
+
+std::vector<uint32_t> TestDriver::class_counts() const {
+  if (runner_ && runner_->state() != core::RunnerState::stopped) return runner_->class_counts();
+  return std::vector<uint32_t>(scenario_.class_count, 0);
+}
+
+const stats::StatsTable &TestDriver::stats() const { return runner_ ? runner_->stats() : empty_; }
+
+std::string TestDriver::start(const TestParameters &p) {
+  if (busy()) return "a test is running: stop it first, or change its user count";
+  if (!p.host.empty() && p.host != host()) {
+    core::EngineConfig config = engine_.config();  // the loops are idle between tests
+    config.options["host"] = p.host;
+    engine_.configure(std::move(config));
+  }
+  current_ = p;
+  current_.host = host();
+  core::RunOptions run = defaults_;
+  run.users = p.users;
+  run.spawn_rate = p.spawn_rate;
+  run.run_time_s = p.run_time_s;
+
+  runner_.reset();  // the last test's stats go with it, as Locust clears them
+  history_.clear();
+  reporter_ = std::make_unique<RunReporter>(options_);
+  ended_at_ = 0;
+  runner_ = std::make_unique<core::Runner>(engine_, scenario_, run, control_);
+  runner_->on_tick = [this](const stats::StatsTable &table, uint64_t users) { tick(table, users); };
+  runner_->on_state = [this](core::RunnerState state) {
+    if (state == core::RunnerState::stopped) {
+      ended_at_ = core::unix_now();
+      finishing_ = true;
+      // After the runner's own end (the test_stop hook, the last tick).
+      boost::asio::post(control_, [this] { finish(); });
+    }
+    if (on_update) on_update();
+  };
+
+  std::string what = defaults_.shape ? std::string("the load shape")
+                                     : fmt::format("{} users {}", p.users,
+                                                   p.spawn_rate > 0 ? fmt::format("at {:g}/s", p.spawn_rate)
+                                                                    : std::string("all at once"));
+  std::fprintf(stderr, "loadhost: starting %s on %u threads%s\n", what.c_str(), engine_.loop_count(),
+               p.run_time_s ? fmt::format(" for {:g} s", *p.run_time_s).c_str() : "");
+  runner_->start();
+  return "";
+}
+
+void TestDriver::set_target(uint32_t users, double spawn_rate) {
+  if (runner_) runner_->set_target(users, spawn_rate);
+}
+
+void TestDriver::stop(std::string reason) {
+  if (runner_) runner_->stop(std::move(reason));
+}
+
+void TestDriver::reset_stats() {
+  // After a test, too (as Locust): the runner's control work still runs on
+  // this context. Not while the reports are being written.
+  if (!runner_ || finishing_) return;
+  runner_->reset_stats();
+  // Posted after the runner's reset, so the window forgets the old figures
+  // once they are gone.
+  boost::asio::post(control_, [this] {
+    history_.stats_were_reset();
+    reporter_->stats_were_reset();
+  });
+}
+
+void TestDriver::tick(const stats::StatsTable &table, uint64_t users) {
+  if (runner_->state() != core::RunnerState::stopped) {
+    reporter_->tick(table, users);
+    history_.observe(table, users, core::unix_now());
+  }
+  if (on_update) on_update();
+}
+
+nlohmann::json TestDriver::metadata() const {
+  nlohmann::json m = {
+      {"host", current_.host.empty() ? options_.url : current_.host},
+      {"scenario", engine_.plugins().scenario_source()},
+      {"users", current_.users},
+      {"spawn_rate", current_.spawn_rate},
+      {"run_time_s", runner_ ? runner_->elapsed_s() : 0.0},
+      {"start_time", runner_ ? runner_->started_at() : 0.0},
+      {"end_time", ended_at_},
+      {"stop_reason", runner_ ? runner_->stop_reason() : ""},
+      {"loadhost_version", LOADHOST_VERSION},
+  };
+  m["shape"] = defaults_.shape ? nlohmann::json(options_.stages.empty() ? "the scenario's load shape"
+                                                                          : "--stages " + options_.stages)
+                               : nlohmann::json(nullptr);
+  return m;
+}
+
+void TestDriver::finish() {
+  std::fprintf(stderr, "loadhost: test stopped: %s\n", runner_->stop_reason().c_str());
+  const stats::StatsTable &table = runner_->stats();
+  reports_ok_ = reporter_->finish(table, metadata());
+  if (!options_.html_file.empty()) {
+    report::WriteResult r = web::write_html_report(options_.html_file, table, history_, metadata());
+    if (r.ok()) {
+      std::fprintf(stderr, "loadhost: wrote %s\n", options_.html_file.c_str());
+    } else {
+      std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
+      reports_ok_ = false;
+    }
+  }
+  finishing_ = false;
+  if (on_finished) on_finished();
+  if (on_update) on_update();
+}
+
+}  // namespace loadhost::cli
