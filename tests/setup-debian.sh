@@ -14,6 +14,9 @@ packages=(
   libwebsocketpp-dev  # the websocket plugin and its echo server
   libpq-dev postgresql postgresql-contrib  # the postgres plugin; a server and pgbench for its tests
   libgrpc++-dev libprotobuf-dev libprotoc-dev protobuf-compiler protobuf-compiler-grpc openssl  # the grpc plugin and its test server
+  libjs-chart.js  # the web UI's charts, embedded into the binary
+  chromium nodejs  # the web UI's browser tests (playwright-core from npm drives Debian's chromium)
+  python3-locust  # the real Locust, whose web API the loadhost UI must match
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -33,6 +36,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   if command -v service >/dev/null; then
     for s in nginx postgresql mosquitto; do service "$s" stop >/dev/null 2>&1 || true; done
   fi
+fi
+
+# npm may come with the machine's Node.js rather than as Debian's package.
+if ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+# The browser tests' driver, pinned by tests/web/package-lock.json.
+if [ -f tests/web/package-lock.json ] && [ ! -d tests/web/node_modules/playwright-core ]; then
+  (cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
