@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const TIMEOUT_MS = 120_000;
 const CHARTS = ['chart-rps', 'chart-response-times', 'chart-users'];
@@ -38,11 +38,7 @@ async function check(name, fn) {
 const file = process.env.LH_REPORT_FILE;
 if (!file || !fs.existsSync(file)) finish(`LH_REPORT_FILE must name an existing report file (got ${JSON.stringify(file)})`);
 
-const browser = await chromium.launch({
-  executablePath: process.env.LH_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({viewport: {width: 1400, height: 900}});
   const page = await context.newPage();

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const TIMEOUT_MS = 120_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -201,11 +201,7 @@ const xss = env('LH_XSS_SCENARIO');
 const outDir = process.env.LH_WEB_TEST_OUT || path.join(HERE, 'out');
 fs.mkdirSync(outDir, {recursive: true});
 
-const browser = await chromium.launch({
-  executablePath: process.env.LH_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const other = await startOtherOrigin();
 
 try {
