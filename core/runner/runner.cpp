@@ -92,13 +92,21 @@ void Runner::start() {
   }
   arm_spawn_timer();
   arm_stats_timer();
-  if (options_.run_time_s) {
-    stop_timer_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::duration<double>(*options_.run_time_s)));
-    stop_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) begin_stop_with(fmt::format("run time of {:g} s reached", *options_.run_time_s));
-    });
-  }
+  if (options_.run_time_s) arm_run_time(*options_.run_time_s);
+}
+
+void Runner::arm_run_time(double seconds) {
+  stop_timer_.expires_after(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
+  stop_timer_.async_wait([this, seconds](boost::system::error_code ec) {
+    if (!ec) begin_stop_with(fmt::format("run time of {:g} s reached", seconds));
+  });
+}
+
+void Runner::stop_after(double seconds) {
+  asio::post(control_, [this, seconds] {
+    if (state_ == RunnerState::spawning || state_ == RunnerState::running) arm_run_time(seconds);
+  });
 }
 
 void Runner::stop(std::string reason) {

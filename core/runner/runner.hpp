@@ -60,6 +60,9 @@ class Runner {
   // [thread-safe]
   void stop(std::string reason);
   void set_target(uint32_t users, double spawn_rate);
+  // [thread-safe] Stops the running test `seconds` from now (replacing the
+  // run time it had), as Locust's /swarm with a run_time does mid-test.
+  void stop_after(double seconds);
   // [thread-safe] Zeroes the merged stats and fires LH_HOOK_RESET_STATS, on
   // the control thread. Samples a loop recorded in the last second and has
   // not handed over yet count after the reset (as a Locust worker's report
@@ -88,6 +91,7 @@ class Runner {
          std::unique_ptr<boost::asio::io_context> own);
   void set_state(RunnerState state);
   void arm_spawn_timer();
+  void arm_run_time(double seconds);
   void arm_stats_timer();
   void spawn_step();
   void apply_target(uint32_t users, double rate);

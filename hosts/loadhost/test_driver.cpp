@@ -83,6 +83,10 @@ void TestDriver::set_target(uint32_t users, double spawn_rate) {
   if (runner_) runner_->set_target(users, spawn_rate);
 }
 
+void TestDriver::stop_after(double seconds) {
+  if (runner_) runner_->stop_after(seconds);
+}
+
 void TestDriver::stop(std::string reason) {
   if (runner_) runner_->stop(std::move(reason));
 }

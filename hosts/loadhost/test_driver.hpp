@@ -49,6 +49,8 @@ class TestDriver {
   std::string start(const TestParameters &parameters);
   // Changes the user count of the running test (the UI's edit).
   void set_target(uint32_t users, double spawn_rate);
+  // Stops the running test this long from now (a new run time).
+  void stop_after(double seconds);
   void stop(std::string reason);
   void reset_stats();
 

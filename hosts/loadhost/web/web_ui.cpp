@@ -259,7 +259,12 @@ Response WebUi::swarm(const Request &r) {
   if (driver_.busy()) {
     if (driver_.has_shape()) return json_response(r, swarm_answer(false, "the load shape sets the user count", driver_.host()));
     driver_.set_target(uint32_t(*users), *rate);
-    return json_response(r, swarm_answer(true, "Swarming started", driver_.host()));
+    json answer = swarm_answer(true, "Swarming started", driver_.host());
+    if (run_time) {  // Locust schedules the stop from now
+      driver_.stop_after(*run_time);
+      answer["run_time"] = *run_time;
+    }
+    return json_response(r, answer);
   }
   cli::TestParameters p = driver_.defaults();
   if (users) p.users = uint32_t(*users);
