@@ -501,6 +501,39 @@ TEST(WebApi, MetricsCountWhatStatsRequestsCounts) {
   EXPECT_EQ(sample("loadhost_users"), 0);
 }
 
+// Locust: a run_time posted mid-test stops it that long from then; a reset
+// after the test stopped still zeroes the stats.
+TEST(WebApi, RunTimeMidTestStopsItAndResetAfterStopZeroes) {
+  TempDir dir;
+  DemoTarget target;
+  LoadhostUi ui(dir, {"-f", scenario("web_api"), "-H", target.url()});
+  ASSERT_NE(ui.port(), 0) << ui.process().stderr_text();
+  ASSERT_EQ(json_of(call(ui.port(), "POST", "/swarm", "user_count=2&spawn_rate=2"))["success"], true);
+  std::this_thread::sleep_for(500ms);
+  const json answer = json_of(call(ui.port(), "POST", "/swarm", "user_count=2&spawn_rate=2&run_time=1s"));
+  EXPECT_EQ(answer["success"], true) << answer.dump();
+  EXPECT_EQ(answer["run_time"], 1.0) << answer.dump();
+  json stats;
+  EXPECT_TRUE(eventually(
+      [&] {
+        stats = get_json(ui.port(), "/stats/requests");
+        return stats["state"] == "stopped";
+      },
+      10s))
+      << "the test did not stop after the run time posted mid-test: " << stats.dump();
+  EXPECT_NE(ui.process().stderr_text().find("run time of 1 s reached"), std::string::npos) << ui.process().stderr_text();
+  ASSERT_GT(stats["stats"].back()["num_requests"].get<double>(), 0) << stats.dump();
+
+  EXPECT_EQ(call(ui.port(), "GET", "/stats/reset").body, "ok");
+  EXPECT_TRUE(eventually(
+      [&] {
+        stats = get_json(ui.port(), "/stats/requests");
+        return stats["stats"].back()["num_requests"] == 0 && stats["errors"].empty();
+      },
+      5s))
+      << "a reset after the stop did not zero the stats: " << stats.dump();
+}
+
 TEST(WebApi, SigintWhileIdleQuitsAtOnce) {
   TempDir dir;
   LoadhostUi ui(dir, {"-f", LH_SHOP_SCENARIO});
