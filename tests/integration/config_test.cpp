@@ -62,18 +62,21 @@ TEST(Config, FileCanMakeAScenarioRunHeadless) {
   TempDir dir;
   const std::string weights = std::string(LH_SCENARIO_DIR) + "/weights.so";
   const std::vector<std::string> args{"-f", weights, "-H", nginx.url(), "-u", "1", "-t", "500ms"};
-  const std::string not_headless = "the web UI is not built yet; running headless";
-  // Without it, a scenario run warns that it falls back to headless.
-  LoadhostRun plain = run_bare(dir, args);
+  const std::string web_ui = "loadhost: web UI at ";
+  // Without it, a scenario run serves the web UI (here started at once and
+  // quit when the test ends, on a free port).
+  std::vector<std::string> with_ui = args;
+  with_ui.insert(with_ui.end(), {"--web-port", "0", "--autostart", "--autoquit", "0"});
+  LoadhostRun plain = run_bare(dir, with_ui);
   ASSERT_EQ(plain.status.code, 0) << plain.err;
-  EXPECT_NE(plain.err.find(not_headless), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find(web_ui), std::string::npos) << plain.err;
 
   write_file(dir.path() / "run.conf", "headless = true\n");
   std::vector<std::string> with_config = args;
   with_config.insert(with_config.end(), {"--config", (dir.path() / "run.conf").string()});
   LoadhostRun configured = run_bare(dir, with_config);
   ASSERT_EQ(configured.status.code, 0) << configured.err;
-  EXPECT_EQ(configured.err.find(not_headless), std::string::npos) << configured.err;
+  EXPECT_EQ(configured.err.find(web_ui), std::string::npos) << configured.err;
 }
 
 TEST(Config, FlagsOverrideTheFile) {
