@@ -49,8 +49,9 @@ struct PluginOption {
   std::string plugin_id;
 };
 
-// The --plugin values (and LOADHOST_PLUGIN), read before the full parse:
-// plugins must be loaded before their options can be parsed.
+// The --plugin values from every source (config file, LOADHOST_PLUGIN, argv,
+// with the full parse's precedence), read before the full parse: plugins
+// must be loaded before their options can be parsed.
 std::vector<std::string> prescan_plugins(int argc, char **argv);
 
 // Parses argv. On --help/--version prints and returns exit code 0 in
