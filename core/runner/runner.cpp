@@ -74,11 +74,19 @@ void Runner::run() {
 }
 
 void Runner::start() {
-  engine_.create_loops();  // idle until started: safe to hand them the hooks
+  engine_.clear_failure();
+  std::string loops_error = engine_.create_loops();  // idle until started: safe to hand them the hooks
   for (auto &loop : engine_.loops())
     loop->set_loop_hooks(engine_.hooks().subscribers(LH_HOOK_REQUEST),
                          engine_.hooks().subscribers(LH_HOOK_USER_ERROR));
-  engine_.start_loops();
+  if (loops_error.empty()) loops_error = engine_.start_loops();
+  if (!loops_error.empty()) {
+    // Nothing ran: the test ends here, failed, with the reason.
+    engine_.fail_test(loops_error);
+    stop_reason_ = loops_error;
+    set_state(RunnerState::stopped);
+    return;
+  }
   engine_.set_quit_handler([this](std::string reason) { stop(std::move(reason)); });
 
   started_at_ = unix_now();

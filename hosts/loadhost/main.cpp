@@ -265,6 +265,7 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "loadhost: every request failed; most often: %s (%llu times)\n",
                    top->error_.c_str(), static_cast<unsigned long long>(top->occurrences_));
   }
+  if (!engine.failure().empty()) return 2;  // it could not run as given: the reason is the stop reason
   if (!reports_ok) return 1;
   if (total.num_failures() > 0) return o.exit_code_on_error;
   return 0;

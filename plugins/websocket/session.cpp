@@ -56,6 +56,9 @@ const lh_conn_callbacks Session::kCallbacks = {
 std::unique_ptr<Session> Session::create(const lh_host *host, const lh_session_config &config, std::string &error) {
   SessionSettings settings;
   if (!read_settings(host, config, settings, error)) return nullptr;
+  // A base URL no connect could use fails here, once, and the host stops
+  // the test; not at every connect, forever.
+  if (WsUrl base; !settings.base_url.empty() && !parse_ws_url(settings.base_url, base, error)) return nullptr;
   std::unique_ptr<Session> s(new Session(host, config.loop, std::move(settings)));
   s->user_class_.assign(view(config.user_class));
   s->deliver_timer_ = host->timer_create(config.loop, &Session::on_deliver_timer, s.get());

@@ -189,6 +189,10 @@ TEST(Config, BadValueInTheFileIsAUsageError) {
 // file) fails its case.
 enum class Source { file, environment, command_line };
 
+void PrintTo(Source s, std::ostream *os) {
+  *os << (s == Source::file ? "file" : s == Source::environment ? "environment" : "command line");
+}
+
 std::string env_name(const std::string &option) {
   std::string env = "LOADHOST_" + option;
   for (auto &c : env) c = c == '-' ? '_' : char(std::toupper(static_cast<unsigned char>(c)));
