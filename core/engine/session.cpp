@@ -233,6 +233,25 @@ void CallEngine::cancel(Call &call) {
   release(call);
 }
 
+void CallEngine::abandon_session(Session &session, std::string_view why) {
+  while (!session.calls.empty()) {
+    Call &call = session.calls.front();
+    if (call.parked || call.has_early_result) {  // never sent, or answered already: not lost
+      cancel(call);
+      continue;
+    }
+    if (call.forwarded) {
+      call.forwarded = false;
+      session.protocol->call_cancel(session.plugin_session, &call);
+    }
+    lh_response response{};
+    response.size = sizeof(response);
+    response.error = to_lh(why);
+    finish(call, response);  // unlinks it from the session
+  }
+  close_session(session);
+}
+
 void CallEngine::expire_timeouts(uint64_t now_ns) {
   loop_.timeouts().expire(now_ns, [this](Timed &timed) {
     Call &call = static_cast<Call &>(timed);

@@ -82,6 +82,10 @@ class CallEngine {
   lh_call *start(Session &session, const lh_request &request, lh_call_done_fn done, void *ud);
   void complete(Call &call, const lh_response &response);
   void cancel(Call &call);  // by the scenario: no done, no report
+  // Gives up on every call of the session still in flight, reporting each as
+  // a failure with `why` (the test ended without their result: they were
+  // sent or attempted, so they count), then closes the session.
+  void abandon_session(Session &session, std::string_view why);
 
   // Called by the loop's sweep timer.
   void expire_timeouts(uint64_t now_ns);

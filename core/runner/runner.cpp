@@ -296,7 +296,7 @@ void Runner::poll_stopped() {
     abandoned_ = true;
     engine_.log(LH_LOG_WARNING,
                 fmt::format("{} users still had requests in flight {:g} s after the stop; "
-                            "abandoning them (those requests are not counted)",
+                            "abandoning them (those requests count as failures)",
                             user_count(), double(waited) / 1e9));
     for (auto &l : engine_.loops()) {
       Loop *loop = l.get();

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/engine/engine.hpp"
+#include "core/engine/open_file_limit.hpp"
 #include "core/loader/plugin_registry.hpp"
 #include "core/loader/scenario_compiler.hpp"
 #include "core/runner/runner.hpp"
@@ -188,6 +189,8 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   start_signal_thread();
 
+  core::raise_open_file_limit();  // a socket per user: the soft limit is often 1024
+
   // Plugins first: they add command-line options (and --help lists them).
   cli::InstallLayout layout = cli::find_install_layout();
   core::Engine engine(core::EngineConfig{});
@@ -200,6 +203,7 @@ int main(int argc, char **argv) {
   if (!parsed) return exit_code;
   const cli::CliOptions &o = *parsed;
   engine.configure(engine_config(o));
+  if (std::string w = core::open_files_warning(o.users); !w.empty()) std::fprintf(stderr, "loadhost: %s\n", w.c_str());
   if (!o.headless && o.url.empty())  // quick mode is headless by nature
     std::fprintf(stderr, "loadhost: the web UI is not built yet; running headless\n");
 

@@ -2,8 +2,16 @@
 // a spin, a hang or a crash without a word. Each case is something a user
 // typed, driven through the built binary.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
 
 #include "integration/loadhost_run.hpp"
+#include "support/bad_server.hpp"
+#include "support/free_port.hpp"
+#include "support/nginx_server.hpp"
 
 namespace loadhost::test {
 namespace {
@@ -11,6 +19,25 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kLimit = 30s;
+
+std::string closed_port_url() { return "http://127.0.0.1:" + std::to_string(free_port()) + "/"; }
+
+// Runs loadhost under `ulimit -n open_files` (soft and hard: loadhost may
+// raise only the soft one).
+LoadhostRun run_with_open_file_limit(const TempDir &dir, int open_files, std::vector<std::string> args) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> argv{"/bin/sh", "-c", "ulimit -n " + std::to_string(open_files) + " && exec \"$@\"", "sh"};
+  for (auto &a : loadhost_argv(std::move(args), dir.path())) argv.push_back(std::move(a));
+  Process p(argv, dir.path());
+  return finish_run(p, dir.path(), kLimit, started);
+}
+
+uint64_t failures_with(const LoadhostRun &run, const std::string &text) {
+  uint64_t n = 0;
+  for (const auto &f : run.report["failures"])
+    if (f["error"].get<std::string>().find(text) != std::string::npos) n += f["occurrences"].get<uint64_t>();
+  return n;
+}
 
 // A target no plugin can open stops the test at once (not after -t), with
 // one line naming the URL, exit code 2, for every protocol; the users do not
@@ -71,6 +98,123 @@ TEST(BrokenRuns, HostWithoutSchemeStopsAtOnce) {
                          "http://127.0.0.1:8080 (set -H/--host)\n"),
             std::string::npos)
       << run.err;
+}
+
+// Requests that never got an answer count when the test ends: a server that
+// accepts and never answers once gave "0 requests" and exit code 0.
+TEST(BrokenRuns, RequestsStillInFlightAtTheEndAreFailures) {
+  BadServer server(BadServer::Mode::Silent);
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-u", "5", "-t", "1s", server.url() + "/"}, kLimit);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_LT(run.seconds, 10) << "1 s, then the 5 s drain";
+  EXPECT_EQ(run.total_requests(), 5u) << run.failure_errors();
+  EXPECT_EQ(failures_with(run, "abandoned: no result when the stop's drain time ran out (the test ended)"), 5u)
+      << run.failure_errors();
+  EXPECT_NE(run.err.find("(those requests count as failures)"), std::string::npos) << run.err;
+}
+
+// loadhost raises its soft open-file limit to the hard one: 1000 users fit
+// under a soft limit of 256 (the connects are refused, none is out of
+// descriptors).
+TEST(BrokenRuns, SoftOpenFileLimitIsRaised) {
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  if (old.rlim_max < 4096) GTEST_SKIP() << "the hard open-file limit is too low to show it";
+  rlimit low = old;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);  // the child inherits it
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-u", "1000", "-t", "1s", closed_port_url()}, kLimit);
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_GT(failures_with(run, "Connection refused"), 1000u) << run.failure_errors();
+  EXPECT_EQ(failures_with(run, "too many open files"), 0u) << run.failure_errors();
+  EXPECT_EQ(failures_with(run, "Operation canceled"), 0u) << run.failure_errors();
+  EXPECT_EQ(run.err.find("warning: -u"), std::string::npos) << run.err;
+}
+
+// Out of descriptors for real (the hard limit): a warning before the test,
+// and the failures say "too many open files", not "Operation canceled".
+TEST(BrokenRuns, OutOfOpenFilesIsSaidPlainly) {
+  TempDir dir;
+  LoadhostRun run = run_with_open_file_limit(dir, 300, {"-u", "1000", "-t", "1s", closed_port_url()});
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_NE(run.err.find("loadhost: warning: -u 1000 needs a socket per user, but the open-file limit (ulimit -n: "
+                         "300, the hard limit) leaves "),
+            std::string::npos)
+      << run.err;
+  EXPECT_GT(failures_with(run, "too many open files (the open-file limit, ulimit -n, is reached: lower -u or "
+                               "raise the limit)"),
+            0u)
+      << run.failure_errors();
+  EXPECT_EQ(failures_with(run, "Operation canceled"), 0u) << run.failure_errors();
+}
+
+// A report file that cannot be written is said, never announced as
+// written, and the exit code is 1: here the history file's name is taken by
+// a directory, while the other CSV files can be written.
+TEST(BrokenRuns, ReportFileNotWrittenIsNotAnnouncedAsWritten) {
+  NginxServer nginx;
+  TempDir dir;
+  const std::string prefix = (dir.path() / "out").string();
+  std::filesystem::create_directory(prefix + "_stats_history.csv");
+  LoadhostRun run = run_loadhost(dir, {"-u", "1", "-t", "2s", "--csv", prefix, nginx.url() + "/"}, kLimit);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_EQ(run.total_failures(), 0u) << "the requests were fine; the report was not";
+  EXPECT_NE(run.err.find("loadhost: cannot create '" + prefix + "_stats_history.csv'"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("loadhost: wrote " + prefix + "_stats.csv and the failures and exceptions CSV files\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("history, "), std::string::npos) << run.err;
+}
+
+// _stats.csv is rewritten as the run goes (Locust's way), so a run that
+// dies still leaves its totals of the last second.
+TEST(BrokenRuns, StatsCsvIsWrittenDuringTheRun) {
+  NginxServer nginx;
+  TempDir dir;
+  const std::string prefix = (dir.path() / "out").string();
+  Process p(loadhost_argv({"-u", "1", "-t", "30s", "--csv", prefix, nginx.url() + "/"}, dir.path()), dir.path());
+  auto stats_csv = [&] {
+    std::ifstream in(prefix + "_stats.csv");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (stats_csv().find(",Aggregated,") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  ::kill(p.pid(), SIGKILL);  // dies with no chance to write its final reports
+  p.wait(10s);
+  const std::string text = stats_csv();
+  EXPECT_NE(text.find(",Aggregated,"), std::string::npos) << "not written within 10 s of a 30 s run\n" << text;
+  EXPECT_NE(text.find("GET,/,"), std::string::npos) << text;
+}
+
+// Users still connecting when the test stops fail then, each a counted
+// failure, and do not hold the stop for the drain time: nothing was sent.
+TEST(BrokenRuns, ConnectsInFlightAtTheStopAreFailuresAtOnce) {
+  BadServer server(BadServer::Mode::NeverAccepts);
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-u", "50", "-t", "1s", server.url() + "/"}, kLimit);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_EQ(run.total_requests(), 50u) << run.failure_errors();
+  // Backlog 0 still queues a connection or two, whose request waits for the
+  // drain and is abandoned: the rest never connected.
+  EXPECT_GE(failures_with(run, ": the test stopped while connecting"), 45u) << run.failure_errors();
+}
+
+// A million users against a closed port: the loops start them a slice at a
+// time, so the stop is not stuck behind one handler starting half a million
+// (that once took 22 s for a 5 s run and reported 0 requests, exit 0).
+TEST(BrokenRuns, MillionUsersAgainstAClosedPortStopOnTime) {
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-u", "1000000", "-t", "2s", closed_port_url()}, 60s);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_LT(run.seconds, 6) << "2 s and a bounded stop";
+  EXPECT_GT(run.total_requests(), 10000u);
+  EXPECT_EQ(run.total_failures(), run.total_requests());
+  EXPECT_EQ(failures_with(run, "abandoned"), 0u) << "every connect attempt got its own result";
 }
 
 }  // namespace
