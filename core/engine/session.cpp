@@ -210,6 +210,7 @@ void CallEngine::finish(Call &call, const lh_response &response) {
   CallTimeouts::remove(call);
   call.SessionCallHook::unlink();
   if (resume && done) {
+    RunningUser running(loop_, &user);
     lh_call_result result{};
     result.size = sizeof(result);
     result.response = &response;

@@ -48,6 +48,7 @@ void UserRuntime::create(const lh_user_class *cls) {
   user->loop = &loop_;
   user->cls = cls;
   lh_str error = kAbsent;
+  RunningUser running(loop_, user);
   user->instance = cls->create(cls, user, &error);
   if (!user->instance) {
     loop_.report_user_error(cls->name, fmt::format("cannot create a {} user: {}", cls->name,
@@ -69,6 +70,7 @@ void UserRuntime::begin_stop(User &user, uint64_t stop_timeout_ns) {
   user.state = UserState::stopping;
   user.kill_deadline_ns = monotonic_ns() + stop_timeout_ns;
   stopping_.push_back(user);
+  RunningUser running(loop_, &user);
   user.cls->stop(user.instance);
 }
 
@@ -136,7 +138,11 @@ void UserRuntime::post_destroy(User &user) {
 void UserRuntime::destroy(User *user) {
   user->ClassUsersHook::unlink();
   while (!user->sessions.empty()) calls_.close_session(user->sessions.front());
-  user->cls->destroy(user->instance);
+  {
+    RunningUser running(loop_, user);
+    user->cls->destroy(user->instance);
+  }
+  if (loop_.running().user == user) loop_.running() = lh_running{};  // no dangling name for a crash report
   delete user;
   alive_.fetch_sub(1, std::memory_order_relaxed);
 }

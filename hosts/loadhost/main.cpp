@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/open_file_limit.hpp"
 #include "core/loader/plugin_registry.hpp"
@@ -190,6 +191,7 @@ int main(int argc, char **argv) {
   start_signal_thread();
 
   core::raise_open_file_limit();  // a socket per user: the soft limit is often 1024
+  core::install_crash_report();   // a crashing scenario says where, in one line
 
   // Plugins first: they add command-line options (and --help lists them).
   cli::InstallLayout layout = cli::find_install_layout();

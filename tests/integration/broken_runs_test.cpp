@@ -217,5 +217,35 @@ TEST(BrokenRuns, MillionUsersAgainstAClosedPortStopOnTime) {
   EXPECT_EQ(failures_with(run, "abandoned"), 0u) << "every connect attempt got its own result";
 }
 
+// A scenario that crashes takes the process down (users are code in our
+// address space), but says where in one line and leaves the CSV files of
+// its last second; the signal then ends the process as it would have.
+TEST(BrokenRuns, CrashingScenarioSaysWhereAndKeepsTheCsv) {
+  NginxServer nginx;
+  TempDir dir;
+  const std::string prefix = (dir.path() / "out").string();
+  auto started = std::chrono::steady_clock::now();
+  // No core file: the test is about the report, not the dump.
+  std::vector<std::string> argv{"/bin/sh", "-c", "ulimit -c 0 && exec \"$@\"", "sh"};
+  for (auto &a : loadhost_argv({"-f", std::string(LH_SCENARIO_DIR) + "/crash.so", "-H", nginx.url(), "-u", "2",
+                                "-r", "100", "-t", "20s", "--csv", prefix},
+                               dir.path()))
+    argv.push_back(std::move(a));
+  Process p(argv, dir.path(), dir.path());
+  LoadhostRun run = finish_run(p, dir.path(), kLimit, started);
+  EXPECT_EQ(run.status.signal, SIGSEGV) << "the signal ends it, as it would have";
+  EXPECT_LT(run.seconds, 10);
+  EXPECT_NE(run.err.find("loadhost: crashed: SIGSEGV (invalid memory access) on loop thread "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(": the scenario crashed in user class Crasher, task dereference; no final report (the "
+                         "--csv files, written every second, keep the last totals)\n"),
+            std::string::npos)
+      << run.err;
+  std::ifstream in(prefix + "_stats.csv");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("GET,fetch,"), std::string::npos) << text;
+  EXPECT_TRUE(std::filesystem::exists(prefix + "_stats_history.csv"));
+}
+
 }  // namespace
 }  // namespace loadhost::test
