@@ -24,6 +24,7 @@ struct EngineConfig {
   std::map<std::string, std::string> options;     // run options (lh_host.option)
   uint64_t default_timeout_ns = 60'000'000'000;   // per request, like Locust's 60 s
   lh_log_level log_level = LH_LOG_INFO;
+  bool connect_backoff = true;                    // connect_backoff.hpp
 };
 
 class Engine {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
+
 #include "core/engine/clock.hpp"
+#include "core/engine/connect_backoff.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/loop.hpp"
 #include "core/engine/user_runtime.hpp"
@@ -15,6 +18,11 @@ namespace {
 std::string_view url_scheme(std::string_view url) {
   auto pos = url.find("://");
   return pos == std::string_view::npos ? std::string_view() : url.substr(0, pos);
+}
+
+// LH_RESPONSE_* of a response; a plugin built before ABI 1.1 has none.
+uint32_t flags_of(const lh_response &response) {
+  return response.size >= offsetof(lh_response, flags) + sizeof(response.flags) ? response.flags : 0;
 }
 
 std::string describe_timeout(uint64_t ns) {
@@ -115,6 +123,8 @@ void CallEngine::release(Call &call) {
   call.done = nullptr;
   call.in_plugin_start = call.forwarded = call.parked = false;
   call.has_early_result = call.early_error_set = false;
+  if (call.pacing && call.pace_timer) call.pace_timer->cancel();
+  call.pacing = false;
   ++call.generation;
   free_.push_back(&call);
 }
@@ -163,6 +173,7 @@ void CallEngine::deliver_early(Call &call) {
   response.size = sizeof(response);
   response.status = call.early_status;
   response.error = call.early_error_set ? to_lh(call.early_error) : kAbsent;
+  response.flags = call.early_flags;
   finish(call, response);
 }
 
@@ -170,6 +181,7 @@ void CallEngine::complete(Call &call, const lh_response &response) {
   if (call.in_plugin_start) {
     call.has_early_result = true;
     call.early_status = response.status;
+    call.early_flags = flags_of(response);
     call.early_error_set = response.error.data != nullptr;
     if (call.early_error_set) call.early_error.assign(to_view(response.error));
     call.forwarded = false;
@@ -201,6 +213,66 @@ void CallEngine::finish(Call &call, const lh_response &response) {
 
   if (!(call.flags & LH_REQUEST_DEFER_REPORT)) loop_.report(event);
 
+  uint64_t pause = connect_pause(user, response);
+  if (pause > 0 && user.state != UserState::killed && call.done) {
+    hold_back(call, response, event, pause);
+    return;
+  }
+  deliver(call, response, event);
+}
+
+uint64_t CallEngine::connect_pause(User &user, const lh_response &response) {
+  if (!(flags_of(response) & LH_RESPONSE_NOT_CONNECTED) || !response.error.data) {
+    user.connects_failed_in_a_row = 0;
+    return 0;
+  }
+  if (user.connects_failed_in_a_row < UINT32_MAX) ++user.connects_failed_in_a_row;
+  return loop_.engine().config().connect_backoff ? connect_pause_ns(user.connects_failed_in_a_row) : 0;
+}
+
+void CallEngine::hold_back(Call &call, const lh_response &response, const lh_request_event &event,
+                           uint64_t pause_ns) {
+  // Reported already; the user's coroutine waits. The plugin is done with
+  // it, and no timeout applies any more.
+  CallTimeouts::remove(call);
+  call.forwarded = false;
+  call.pacing = true;
+  call.early_status = response.status;
+  call.early_flags = flags_of(response);
+  if (response.error.data != call.early_error.data()) call.early_error.assign(to_view(response.error));
+  call.paced_event = event;
+  if (!call.pace_timer) call.pace_timer = std::make_unique<boost::asio::steady_timer>(loop_.io());
+  call.pace_timer->expires_after(std::chrono::nanoseconds(pause_ns));
+  call.pace_timer->async_wait([this, c = &call, generation = call.generation](boost::system::error_code ec) {
+    if (!ec && c->generation == generation && c->pacing) deliver_paced(*c);
+  });
+}
+
+void CallEngine::deliver_paced(Call &call) {
+  call.pacing = false;
+  lh_response response{};
+  response.size = sizeof(response);
+  response.status = call.early_status;
+  response.error = to_lh(call.early_error);
+  response.flags = call.early_flags;
+  response.bytes_sent = call.paced_event.bytes_sent;
+  response.bytes_received = call.paced_event.bytes_received;
+  lh_request_event event = call.paced_event;
+  event.error = response.error;
+  deliver(call, response, event);
+}
+
+void CallEngine::end_pacing(User &user) {
+  std::vector<Call *> paced;
+  for (Session &session : user.sessions)
+    for (Call &call : session.calls)
+      if (call.pacing) paced.push_back(&call);
+  for (Call *call : paced) deliver_paced(*call);  // the user is killed: no done runs
+}
+
+void CallEngine::deliver(Call &call, const lh_response &response, const lh_request_event &event) {
+  Session &session = *call.session;
+  User &user = *session.user;
   --in_flight_;
   --user.in_flight;
   lh_call_done_fn done = call.done;
@@ -237,7 +309,7 @@ void CallEngine::cancel(Call &call) {
 void CallEngine::abandon_session(Session &session, std::string_view why) {
   while (!session.calls.empty()) {
     Call &call = session.calls.front();
-    if (call.parked || call.has_early_result) {  // never sent, or answered already: not lost
+    if (call.parked || call.has_early_result || call.pacing) {  // never sent, or answered already: not lost
       cancel(call);
       continue;
     }

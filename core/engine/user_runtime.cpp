@@ -11,12 +11,14 @@
 namespace loadhost::core {
 
 namespace {
+// How long connects in flight at a kill may still complete.
+constexpr auto kConnectGrace = std::chrono::seconds(1);
 // Users started per handler: a few milliseconds of work.
 constexpr uint32_t kSpawnSlice = 256;
 constexpr std::string_view kAbandoned = "abandoned: no result when the stop's drain time ran out (the test ended)";
 }  // namespace
 
-UserRuntime::UserRuntime(Loop &loop) : loop_(loop), calls_(loop) {}
+UserRuntime::UserRuntime(Loop &loop) : loop_(loop), calls_(loop), connect_grace_(loop.io()) {}
 
 UserRuntime::~UserRuntime() { abandon_all(); }
 
@@ -103,16 +105,21 @@ void UserRuntime::kill_all() {
   for (auto &[cls, users] : running_)
     while (!users.empty()) kill(users.back());
   while (!stopping_.empty()) kill(stopping_.front());
-  // Their connects in flight fail now (each a counted failure), rather than
-  // holding the stop for a SYN that may never be answered: nothing was
-  // sent on them, so no count against a server log is lost.
-  Connection::fail_connecting("the test stopped while connecting");
+  // Their connects still in flight a second from now fail then (each a
+  // counted failure) rather than holding the stop for a SYN that may never
+  // be answered; one a live server answers in time goes on as any call in
+  // flight at a stop does, so a healthy run gets no failure from it.
+  connect_grace_.expires_after(kConnectGrace);
+  connect_grace_.async_wait([](boost::system::error_code ec) {
+    if (!ec) Connection::fail_connecting("the test stopped while connecting (no answer within 1 s of the stop)");
+  });
 }
 
 void UserRuntime::kill(User &user) {
   user.ClassUsersHook::unlink();
   user.state = UserState::killed;
   killed_.push_back(user);
+  calls_.end_pacing(user);  // a held-back connect failure must not hold the stop
   if (user.in_flight == 0) post_destroy(user);
 }
 

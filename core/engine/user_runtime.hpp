@@ -11,6 +11,7 @@
 //   abandon (drain deadline passed): calls still in flight are cancelled.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <atomic>
@@ -44,6 +45,7 @@ class User : public lh_user, public ClassUsersHook {
   uint32_t in_flight = 0;
   bool destroy_posted = false;
   uint64_t kill_deadline_ns = 0;  // while stopping
+  uint32_t connects_failed_in_a_row = 0;  // connect_backoff.hpp
   boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>> sessions;
 };
 
@@ -94,6 +96,7 @@ class UserRuntime {
   CallEngine calls_;
   std::vector<Pending> pending_;  // queued to start, oldest first
   bool slice_posted_ = false;
+  boost::asio::steady_timer connect_grace_;  // after kill_all: connects still in flight fail
   std::unordered_map<const lh_user_class *, ClassList> running_;  // spawn order
   boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
                          boost::intrusive::constant_time_size<false>>

@@ -193,6 +193,10 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
   std::optional<double> request_timeout;
   add_duration(app, "--request-timeout", request_timeout, "Give up on a request after this long (default 60s)")
       ->envname("LOADHOST_REQUEST_TIMEOUT");
+  app.add_flag("--no-connect-backoff", o.no_connect_backoff,
+               "Retry failed connects at once (default: after failures in a row, a user waits 10 ms, doubling up "
+               "to 1 s; every failure is still counted)")
+      ->envname("LOADHOST_NO_CONNECT_BACKOFF");
 
   for (const PluginOption &p : plugin_options) {
     try {

@@ -37,6 +37,7 @@ struct CliOptions {
   uint32_t threads = 0;                // --threads (0 = one per core)
   bool insecure = false;
   double request_timeout_s = 60;
+  bool no_connect_backoff = false;     // --no-connect-backoff
   std::string config_file;
   // Options added by plugins (lh_plugin_options), by name: the text given,
   // else the plugin's default; "1" for set flags; repeats joined by '\n'.

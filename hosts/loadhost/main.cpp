@@ -44,6 +44,7 @@ core::EngineConfig engine_config(const cli::CliOptions &o) {
   c.loop_threads = o.threads;
   c.default_timeout_ns = uint64_t(o.request_timeout_s * 1e9);
   c.log_level = to_level(o.loglevel);
+  c.connect_backoff = !o.no_connect_backoff;
   if (!o.host.empty()) c.options["host"] = o.host;
   if (!o.tags.empty()) c.options["tags"] = join(o.tags);
   if (!o.exclude_tags.empty()) c.options["exclude-tags"] = join(o.exclude_tags);

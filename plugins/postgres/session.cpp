@@ -205,7 +205,7 @@ void Session::on_failed(bool connected, std::string_view why) {
     failed.push_back(queue_.front().call);
     queue_.pop_front();
   }
-  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0);
+  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0, LH_RESPONSE_NOT_CONNECTED);
 }
 
 }  // namespace loadhost::postgres

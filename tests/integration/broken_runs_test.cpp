@@ -11,6 +11,7 @@
 #include "integration/loadhost_run.hpp"
 #include "support/bad_server.hpp"
 #include "support/free_port.hpp"
+#include "support/grpc_test_server/grpc_test_server.hpp"
 #include "support/nginx_server.hpp"
 
 namespace loadhost::test {
@@ -191,8 +192,10 @@ TEST(BrokenRuns, StatsCsvIsWrittenDuringTheRun) {
   EXPECT_NE(text.find("GET,/,"), std::string::npos) << text;
 }
 
-// Users still connecting when the test stops fail then, each a counted
-// failure, and do not hold the stop for the drain time: nothing was sent.
+// Users still connecting a second after the test stops fail then, each a
+// counted failure, rather than holding the stop for the drain time: nothing
+// was sent. (A connect a live server answers within that second goes on:
+// a healthy run gets no failure from its stop.)
 TEST(BrokenRuns, ConnectsInFlightAtTheStopAreFailuresAtOnce) {
   BadServer server(BadServer::Mode::NeverAccepts);
   TempDir dir;
@@ -216,6 +219,48 @@ TEST(BrokenRuns, MillionUsersAgainstAClosedPortStopOnTime) {
   EXPECT_EQ(run.total_failures(), run.total_requests());
   EXPECT_EQ(failures_with(run, "abandoned"), 0u) << "every connect attempt got its own result";
 }
+
+// Back-off: users whose connects keep failing are paced (10 ms after the
+// second failure in a row, doubling to 1 s), every failure still counted;
+// --no-connect-backoff retries at once. 3 users for 2 s: a few dozen
+// failures, not ~100,000 and a busy core; and the stop is not held.
+struct Refusing {
+  std::string name;
+  std::vector<std::string> args;  // the quick mode's options and URL
+};
+
+void PrintTo(const Refusing &r, std::ostream *os) { *os << r.name; }
+
+class ConnectBackoff : public ::testing::TestWithParam<Refusing> {};
+
+TEST_P(ConnectBackoff, PacesUsersOfADeadTarget) {
+  TempDir dir;
+  std::vector<std::string> args{"-u", "3", "-t", "2s"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  LoadhostRun paced = run_loadhost(dir, args, kLimit);
+  EXPECT_EQ(paced.status.code, 1) << paced.err;
+  EXPECT_LT(paced.seconds, 5) << "a held-back result does not hold the stop";
+  EXPECT_GE(paced.total_requests(), 3u * 5) << paced.failure_errors();
+  EXPECT_LT(paced.total_requests(), 3u * 40) << paced.failure_errors();
+  EXPECT_EQ(paced.total_failures(), paced.total_requests());
+
+  args.push_back("--no-connect-backoff");
+  LoadhostRun unpaced = run_loadhost(dir, args, kLimit);
+  EXPECT_EQ(unpaced.status.code, 1) << unpaced.err;
+  EXPECT_GT(unpaced.total_requests(), 1000u) << "the flag turns it off";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BrokenRuns, ConnectBackoff,
+    ::testing::Values(Refusing{"http1", {closed_port_url()}},
+                      Refusing{"http2", {"--http-protocol", "http2", closed_port_url()}},
+                      Refusing{"grpc",
+                               {"--proto", GrpcTestServer::proto_path().string(), "--call",
+                                "loadhost.test.Echo/Unary", "grpc://127.0.0.1:" + std::to_string(free_port())}},
+                      Refusing{"postgres",
+                               {"--sql", "select 1",
+                                "postgresql://postgres@127.0.0.1:" + std::to_string(free_port()) + "/x"}}),
+    [](const ::testing::TestParamInfo<Refusing> &info) { return info.param.name; });
 
 // A scenario that crashes takes the process down (users are code in our
 // address space), but says where in one line and leaves the CSV files of
