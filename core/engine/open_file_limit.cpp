@@ -38,9 +38,9 @@ std::string open_files_warning(uint64_t users) {
   uint64_t in_use = open_now();
   uint64_t left = limit.rlim_cur > in_use ? uint64_t(limit.rlim_cur) - in_use : 0;
   if (users <= left) return "";
-  return fmt::format("warning: -u {} needs a socket per user, but the open-file limit (ulimit -n: {}, the "
-                     "hard limit) leaves {}: connects beyond that fail with \"too many open files\"; raise the "
-                     "hard limit or lower -u",
+  return fmt::format("{} users need a socket each, but the open-file limit (ulimit -n: {}, the hard limit) "
+                     "leaves {}: connects beyond that fail with \"too many open files\"; raise the hard limit "
+                     "or lower -u",
                      users, uint64_t(limit.rlim_cur), left);
 }
 

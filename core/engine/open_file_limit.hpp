@@ -14,9 +14,9 @@ namespace loadhost::core {
 // in force afterwards.
 uint64_t raise_open_file_limit();
 
-// A one-line warning when `users` sockets (one per user at least) will not
-// fit in what the open-file limit leaves beside the descriptors open now;
-// "" when they fit.
+// One line (for the log, which adds "warning:") when `users` sockets, one
+// per user at least, will not fit in what the open-file limit leaves beside
+// the descriptors open now; "" when they fit.
 std::string open_files_warning(uint64_t users);
 
 }  // namespace loadhost::core

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/engine/clock.hpp"
+#include "core/engine/open_file_limit.hpp"
 #include "core/engine/user_runtime.hpp"
 
 namespace loadhost::core {
@@ -88,6 +89,9 @@ void Runner::start() {
     return;
   }
   engine_.set_quit_handler([this](std::string reason) { stop(std::move(reason)); });
+  // Before the first connect fails for want of a descriptor, not after.
+  if (!options_.shape)
+    if (std::string w = open_files_warning(options_.users); !w.empty()) engine_.log(LH_LOG_WARNING, w);
 
   started_at_ = unix_now();
   start_ns_ = monotonic_ns();

@@ -12,7 +12,7 @@
 
 #include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
-#include "core/engine/open_file_limit.hpp"
+#include "core/engine/open_file_limit.hpp"  // raise_open_file_limit
 #include "core/loader/plugin_registry.hpp"
 #include "core/loader/scenario_compiler.hpp"
 #include "core/runner/runner.hpp"
@@ -206,7 +206,6 @@ int main(int argc, char **argv) {
   if (!parsed) return exit_code;
   const cli::CliOptions &o = *parsed;
   engine.configure(engine_config(o));
-  if (std::string w = core::open_files_warning(o.users); !w.empty()) std::fprintf(stderr, "loadhost: %s\n", w.c_str());
   if (!o.headless && o.url.empty())  // quick mode is headless by nature
     std::fprintf(stderr, "loadhost: the web UI is not built yet; running headless\n");
 
@@ -263,6 +262,7 @@ int main(int argc, char **argv) {
   engine.hooks().fire(LH_HOOK_QUITTING);
 
   const stats::StatsEntry &total = table.total();
+  if (!engine.failure().empty()) return 2;  // it could not run as given: the stop line said why
   if (total.num_requests() > 0 && total.num_failures() == total.num_requests()) {
     auto failures = table.sorted_failures();
     const stats::Failure *top = nullptr;
@@ -272,7 +272,6 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "loadhost: every request failed; most often: %s (%llu times)\n",
                    top->error_.c_str(), static_cast<unsigned long long>(top->occurrences_));
   }
-  if (!engine.failure().empty()) return 2;  // it could not run as given: the reason is the stop reason
   if (!reports_ok) return 1;
   if (total.num_failures() > 0) return o.exit_code_on_error;
   return 0;

@@ -132,7 +132,7 @@ TEST(BrokenRuns, SoftOpenFileLimitIsRaised) {
   EXPECT_GT(failures_with(run, "Connection refused"), 1000u) << run.failure_errors();
   EXPECT_EQ(failures_with(run, "too many open files"), 0u) << run.failure_errors();
   EXPECT_EQ(failures_with(run, "Operation canceled"), 0u) << run.failure_errors();
-  EXPECT_EQ(run.err.find("warning: -u"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("users need a socket each"), std::string::npos) << run.err;
 }
 
 // Out of descriptors for real (the hard limit): a warning before the test,
@@ -141,7 +141,7 @@ TEST(BrokenRuns, OutOfOpenFilesIsSaidPlainly) {
   TempDir dir;
   LoadhostRun run = run_with_open_file_limit(dir, 300, {"-u", "1000", "-t", "1s", closed_port_url()});
   EXPECT_EQ(run.status.code, 1) << run.err;
-  EXPECT_NE(run.err.find("loadhost: warning: -u 1000 needs a socket per user, but the open-file limit (ulimit -n: "
+  EXPECT_NE(run.err.find("loadhost: warning: 1000 users need a socket each, but the open-file limit (ulimit -n: "
                          "300, the hard limit) leaves "),
             std::string::npos)
       << run.err;
