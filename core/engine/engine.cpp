@@ -1,5 +1,7 @@
 #include "core/engine/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstdio>
 #include <thread>
@@ -34,14 +36,29 @@ uint32_t Engine::loop_count() const {
   return config_.loop_threads ? config_.loop_threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
-void Engine::create_loops() {
-  if (loops_.empty())
-    for (uint32_t i = 0, n = loop_count(); i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
+std::string Engine::create_loops() {
+  if (!loops_.empty()) return "";
+  uint32_t n = loop_count();
+  try {
+    for (uint32_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
+  } catch (const std::exception &e) {
+    loops_.clear();
+    return fmt::format("cannot create {} event loops: {} (use fewer --threads)", n, e.what());
+  }
+  return "";
 }
 
-void Engine::start_loops() {
-  create_loops();
-  for (auto &loop : loops_) loop->start_thread();
+std::string Engine::start_loops() {
+  if (std::string e = create_loops(); !e.empty()) return e;
+  for (auto &loop : loops_) {
+    try {
+      loop->start_thread();
+    } catch (const std::exception &e) {
+      stop_loops();
+      return fmt::format("cannot start {} event-loop threads: {} (use fewer --threads)", loops_.size(), e.what());
+    }
+  }
+  return "";
 }
 
 void Engine::stop_loops() {
@@ -71,6 +88,25 @@ void Engine::request_quit(std::string reason) {
     handler = quit_handler_;
   }
   if (handler) handler(std::move(reason));
+}
+
+void Engine::fail_test(std::string reason) {
+  {
+    std::lock_guard lock(quit_mutex_);
+    if (!failure_.empty()) return;  // the first says it; the rest are echoes
+    failure_ = reason;
+  }
+  request_quit(std::move(reason));
+}
+
+std::string Engine::failure() const {
+  std::lock_guard lock(quit_mutex_);
+  return failure_;
+}
+
+void Engine::clear_failure() {
+  std::lock_guard lock(quit_mutex_);
+  failure_.clear();
 }
 
 void Engine::set_quit_handler(std::function<void(std::string)> handler) {

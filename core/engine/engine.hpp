@@ -24,6 +24,7 @@ struct EngineConfig {
   std::map<std::string, std::string> options;     // run options (lh_host.option)
   uint64_t default_timeout_ns = 60'000'000'000;   // per request, like Locust's 60 s
   lh_log_level log_level = LH_LOG_INFO;
+  bool connect_backoff = true;                    // connect_backoff.hpp
 };
 
 class Engine {
@@ -50,9 +51,12 @@ class Engine {
   std::vector<std::unique_ptr<Loop>> &loops() { return loops_; }
   // How many loops start_loops makes (or made).
   uint32_t loop_count() const;
-  // Creates the loops (not their threads) if not done yet.
-  void create_loops();
-  void start_loops();
+  // Creates the loops (not their threads) if not done yet. Returns "" or
+  // why not (each loop holds file descriptors; the process may be out).
+  std::string create_loops();
+  // Creates and starts them. Returns "" or why not; the loops that did
+  // start are stopped again.
+  std::string start_loops();
   void stop_loops();
 
   // [thread-safe] A run option, or absent.
@@ -62,6 +66,16 @@ class Engine {
   // [thread-safe] A scenario or plugin asked to stop the test.
   void request_quit(std::string reason);
   void set_quit_handler(std::function<void(std::string)> handler);
+
+  // [thread-safe] The test cannot run as given (a session whose target no
+  // plugin can open): every user would fail the same way forever, so keep
+  // the first reason and stop the test with it. A host exits non-zero when
+  // a test ended so.
+  void fail_test(std::string reason);
+  // [thread-safe] The first reason given to fail_test since clear_failure.
+  std::string failure() const;
+  // [control-thread] At a test's start.
+  void clear_failure();
 
  private:
   struct Table {
@@ -74,8 +88,9 @@ class Engine {
   Hooks hooks_;
   std::vector<std::unique_ptr<Loop>> loops_;
   mutable std::mutex log_mutex_;
-  std::mutex quit_mutex_;
+  mutable std::mutex quit_mutex_;
   std::function<void(std::string)> quit_handler_;
+  std::string failure_;  // guarded by quit_mutex_
 };
 
 // The lh_host function table (host_table.cpp).

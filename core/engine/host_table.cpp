@@ -16,8 +16,12 @@ namespace {
 
 CallEngine &calls_of(Loop &loop) { return loop.users().calls(); }
 
+lh_running *host_running_slot(lh_loop *loop) { return &Loop::from(loop).running(); }
+
 const void *host_get_extension(const lh_host *, const char *id) {
+  static const lh_host_running running{sizeof(lh_host_running), &host_running_slot};
   if (id && std::string_view(id) == LH_HOST_FD_WATCH_ID) return fd_watch_table();
+  if (id && std::string_view(id) == LH_HOST_RUNNING_ID) return &running;
   return nullptr;
 }
 

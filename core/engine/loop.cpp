@@ -1,6 +1,7 @@
 #include "core/engine/loop.hpp"
 
 #include "core/engine/clock.hpp"
+#include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/user_runtime.hpp"
 
@@ -25,6 +26,7 @@ void Loop::start_thread() {
   arm_sweep_timer();
   thread_ = std::thread([this] {
     thread_id_ = std::this_thread::get_id();
+    CrashReportThread crash_report(index_, &running_);
     io_.run();
   });
 }

@@ -71,6 +71,9 @@ class Loop : public lh_loop {
   // the next call on this loop that sets it.
   std::string &error_scratch() { return error_scratch_; }
 
+  // [loop-thread] Whose code runs now, for the crash report (running.h).
+  lh_running &running() { return running_; }
+
  private:
   void arm_flush_timer();
   void arm_sweep_timer();
@@ -93,6 +96,25 @@ class Loop : public lh_loop {
   std::vector<HookSubscriber> request_hooks_;
   std::vector<HookSubscriber> user_error_hooks_;
   std::string error_scratch_;
+  lh_running running_{};
+};
+
+// For its scope, notes in the loop's slot that `user`'s code runs (the
+// host calling into a scenario), for the crash report; then puts back what
+// was there.
+class RunningUser {
+ public:
+  RunningUser(Loop &loop, lh_user *user) : slot_(loop.running()), saved_(slot_) {
+    slot_.task = saved_.user == user ? saved_.task : nullptr;
+    slot_.user = user;
+  }
+  ~RunningUser() { slot_ = saved_; }
+  RunningUser(const RunningUser &) = delete;
+  RunningUser &operator=(const RunningUser &) = delete;
+
+ private:
+  lh_running &slot_;
+  lh_running saved_;
 };
 
 }  // namespace loadhost::core

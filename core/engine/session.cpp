@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
+
 #include "core/engine/clock.hpp"
+#include "core/engine/connect_backoff.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/loop.hpp"
 #include "core/engine/user_runtime.hpp"
@@ -15,6 +18,11 @@ namespace {
 std::string_view url_scheme(std::string_view url) {
   auto pos = url.find("://");
   return pos == std::string_view::npos ? std::string_view() : url.substr(0, pos);
+}
+
+// LH_RESPONSE_* of a response; a plugin built before ABI 1.1 has none.
+uint32_t flags_of(const lh_response &response) {
+  return response.size >= offsetof(lh_response, flags) + sizeof(response.flags) ? response.flags : 0;
 }
 
 std::string describe_timeout(uint64_t ns) {
@@ -35,6 +43,17 @@ lh_session *CallEngine::open_session(User &user, std::string_view protocol_id,
     if (error) *error = to_lh(loop_.error_scratch());
     return nullptr;
   };
+  // A target no plugin can open fails every user the same way, forever
+  // (quick mode once spun at 130,000 exceptions a second and exited 0): the
+  // test stops at once with the reason. A call to an unknown protocol id is
+  // one call of the scenario's failing; the others may go on.
+  auto fail_target = [&](std::string message) -> lh_session * {
+    loop_.engine().fail_test(message);
+    // This loop's users end now, not when the control thread's stop comes
+    // round: meanwhile a user with no wait would fail a thousand times.
+    boost::asio::post(loop_.io(), [&users = loop_.users()] { users.kill_all(); });
+    return fail(std::move(message));
+  };
   PluginRegistry &registry = loop_.engine().plugins();
   const lh_protocol *protocol = nullptr;
   if (!protocol_id.empty()) {
@@ -45,13 +64,13 @@ lh_session *CallEngine::open_session(User &user, std::string_view protocol_id,
   } else {
     std::string_view scheme = url_scheme(base_url);
     if (scheme.empty())
-      return fail(fmt::format("no host to connect to: '{}' is not a URL like "
-                              "http://127.0.0.1:8080 (set -H/--host)",
-                              base_url));
+      return fail_target(fmt::format("no host to connect to: '{}' is not a URL like "
+                                     "http://127.0.0.1:8080 (set -H/--host)",
+                                     base_url));
     protocol = registry.protocol_by_scheme(scheme);
     if (!protocol)
-      return fail(fmt::format("no protocol plugin serves '{}://' URLs (loaded: {})", scheme,
-                              registry.protocol_ids()));
+      return fail_target(fmt::format("no protocol plugin serves '{}' (scheme {}://; loaded: {})", base_url,
+                                     scheme, registry.protocol_ids()));
   }
 
   lh_session_config config{};
@@ -63,9 +82,12 @@ lh_session *CallEngine::open_session(User &user, std::string_view protocol_id,
   config.user_class = lh_str{user.cls->name, std::char_traits<char>::length(user.cls->name)};
   lh_str plugin_error = kAbsent;
   void *plugin_session = protocol->session_create(protocol, &config, &plugin_error);
-  if (!plugin_session)
-    return fail(fmt::format("{}: cannot open a session: {}", protocol->descriptor->id,
-                            plugin_error.data ? to_view(plugin_error) : "unknown reason"));
+  if (!plugin_session) {
+    std::string_view id = protocol->descriptor->id;
+    std::string_view why = plugin_error.data ? to_view(plugin_error) : "unknown reason";
+    if (why.starts_with(id) && why.substr(id.size()).starts_with(": ")) why.remove_prefix(id.size() + 2);
+    return fail_target(fmt::format("{}: cannot open a session for '{}': {}", id, base_url, why));
+  }
 
   auto *session = new Session();
   session->loop = &loop_;
@@ -101,6 +123,8 @@ void CallEngine::release(Call &call) {
   call.done = nullptr;
   call.in_plugin_start = call.forwarded = call.parked = false;
   call.has_early_result = call.early_error_set = false;
+  if (call.pacing && call.pace_timer) call.pace_timer->cancel();
+  call.pacing = false;
   ++call.generation;
   free_.push_back(&call);
 }
@@ -149,6 +173,7 @@ void CallEngine::deliver_early(Call &call) {
   response.size = sizeof(response);
   response.status = call.early_status;
   response.error = call.early_error_set ? to_lh(call.early_error) : kAbsent;
+  response.flags = call.early_flags;
   finish(call, response);
 }
 
@@ -156,6 +181,7 @@ void CallEngine::complete(Call &call, const lh_response &response) {
   if (call.in_plugin_start) {
     call.has_early_result = true;
     call.early_status = response.status;
+    call.early_flags = flags_of(response);
     call.early_error_set = response.error.data != nullptr;
     if (call.early_error_set) call.early_error.assign(to_view(response.error));
     call.forwarded = false;
@@ -187,6 +213,66 @@ void CallEngine::finish(Call &call, const lh_response &response) {
 
   if (!(call.flags & LH_REQUEST_DEFER_REPORT)) loop_.report(event);
 
+  uint64_t pause = connect_pause(user, response);
+  if (pause > 0 && user.state != UserState::killed && call.done) {
+    hold_back(call, response, event, pause);
+    return;
+  }
+  deliver(call, response, event);
+}
+
+uint64_t CallEngine::connect_pause(User &user, const lh_response &response) {
+  if (!(flags_of(response) & LH_RESPONSE_NOT_CONNECTED) || !response.error.data) {
+    user.connects_failed_in_a_row = 0;
+    return 0;
+  }
+  if (user.connects_failed_in_a_row < UINT32_MAX) ++user.connects_failed_in_a_row;
+  return loop_.engine().config().connect_backoff ? connect_pause_ns(user.connects_failed_in_a_row) : 0;
+}
+
+void CallEngine::hold_back(Call &call, const lh_response &response, const lh_request_event &event,
+                           uint64_t pause_ns) {
+  // Reported already; the user's coroutine waits. The plugin is done with
+  // it, and no timeout applies any more.
+  CallTimeouts::remove(call);
+  call.forwarded = false;
+  call.pacing = true;
+  call.early_status = response.status;
+  call.early_flags = flags_of(response);
+  if (response.error.data != call.early_error.data()) call.early_error.assign(to_view(response.error));
+  call.paced_event = event;
+  if (!call.pace_timer) call.pace_timer = std::make_unique<boost::asio::steady_timer>(loop_.io());
+  call.pace_timer->expires_after(std::chrono::nanoseconds(pause_ns));
+  call.pace_timer->async_wait([this, c = &call, generation = call.generation](boost::system::error_code ec) {
+    if (!ec && c->generation == generation && c->pacing) deliver_paced(*c);
+  });
+}
+
+void CallEngine::deliver_paced(Call &call) {
+  call.pacing = false;
+  lh_response response{};
+  response.size = sizeof(response);
+  response.status = call.early_status;
+  response.error = to_lh(call.early_error);
+  response.flags = call.early_flags;
+  response.bytes_sent = call.paced_event.bytes_sent;
+  response.bytes_received = call.paced_event.bytes_received;
+  lh_request_event event = call.paced_event;
+  event.error = response.error;
+  deliver(call, response, event);
+}
+
+void CallEngine::end_pacing(User &user) {
+  std::vector<Call *> paced;
+  for (Session &session : user.sessions)
+    for (Call &call : session.calls)
+      if (call.pacing) paced.push_back(&call);
+  for (Call *call : paced) deliver_paced(*call);  // the user is killed: no done runs
+}
+
+void CallEngine::deliver(Call &call, const lh_response &response, const lh_request_event &event) {
+  Session &session = *call.session;
+  User &user = *session.user;
   --in_flight_;
   --user.in_flight;
   lh_call_done_fn done = call.done;
@@ -196,6 +282,7 @@ void CallEngine::finish(Call &call, const lh_response &response) {
   CallTimeouts::remove(call);
   call.SessionCallHook::unlink();
   if (resume && done) {
+    RunningUser running(loop_, &user);
     lh_call_result result{};
     result.size = sizeof(result);
     result.response = &response;
@@ -217,6 +304,25 @@ void CallEngine::cancel(Call &call) {
     --session.user->in_flight;
   }
   release(call);
+}
+
+void CallEngine::abandon_session(Session &session, std::string_view why) {
+  while (!session.calls.empty()) {
+    Call &call = session.calls.front();
+    if (call.parked || call.has_early_result || call.pacing) {  // never sent, or answered already: not lost
+      cancel(call);
+      continue;
+    }
+    if (call.forwarded) {
+      call.forwarded = false;
+      session.protocol->call_cancel(session.plugin_session, &call);
+    }
+    lh_response response{};
+    response.size = sizeof(response);
+    response.error = to_lh(why);
+    finish(call, response);  // unlinks it from the session
+  }
+  close_session(session);
 }
 
 void CallEngine::expire_timeouts(uint64_t now_ns) {

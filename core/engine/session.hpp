@@ -8,6 +8,7 @@
 // calls pooled per loop, so the steady state allocates nothing.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <cstdint>
@@ -49,8 +50,14 @@ class Call : public lh_call, public Timed, public SessionCallHook {
   // can be delivered from a fresh stack.
   bool has_early_result = false;
   int64_t early_status = 0;
+  uint32_t early_flags = 0;  // LH_RESPONSE_*
   std::string early_error;
   bool early_error_set = false;
+  // A failed connect whose result is held back (connect_backoff.hpp): the
+  // event is reported, the scenario gets the result when the timer fires.
+  bool pacing = false;
+  lh_request_event paced_event{};  // as reported; its error is early_error
+  std::unique_ptr<boost::asio::steady_timer> pace_timer;  // made on first use
 };
 
 class Session : public lh_session,
@@ -82,6 +89,13 @@ class CallEngine {
   lh_call *start(Session &session, const lh_request &request, lh_call_done_fn done, void *ud);
   void complete(Call &call, const lh_response &response);
   void cancel(Call &call);  // by the scenario: no done, no report
+  // Hands the user its held-back connect failures now (it is being killed:
+  // nothing of it will run again, so nothing is paced).
+  void end_pacing(User &user);
+  // Gives up on every call of the session still in flight, reporting each as
+  // a failure with `why` (the test ended without their result: they were
+  // sent or attempted, so they count), then closes the session.
+  void abandon_session(Session &session, std::string_view why);
 
   // Called by the loop's sweep timer.
   void expire_timeouts(uint64_t now_ns);
@@ -91,7 +105,14 @@ class CallEngine {
   Call &acquire();
   void release(Call &call);
   void finish(Call &call, const lh_response &response);
+  // The end of finish: the call leaves the books, the scenario gets it.
+  void deliver(Call &call, const lh_response &response, const lh_request_event &event);
   void deliver_early(Call &call);
+  // Counts a failed connect of the user, or clears the count; returns how
+  // long its result is held back.
+  uint64_t connect_pause(User &user, const lh_response &response);
+  void hold_back(Call &call, const lh_response &response, const lh_request_event &event, uint64_t pause_ns);
+  void deliver_paced(Call &call);
 
   Loop &loop_;
   std::vector<std::unique_ptr<Call>> pool_storage_;

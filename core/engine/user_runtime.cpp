@@ -2,32 +2,65 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/engine/clock.hpp"
 #include "core/engine/loop.hpp"
+#include "core/transport/connection.hpp"
 
 namespace loadhost::core {
 
-UserRuntime::UserRuntime(Loop &loop) : loop_(loop), calls_(loop) {}
+namespace {
+// How long connects in flight at a kill may still complete.
+constexpr auto kConnectGrace = std::chrono::seconds(1);
+// Users started per handler: a few milliseconds of work.
+constexpr uint32_t kSpawnSlice = 256;
+constexpr std::string_view kAbandoned = "abandoned: no result when the stop's drain time ran out (the test ended)";
+}  // namespace
+
+UserRuntime::UserRuntime(Loop &loop) : loop_(loop), calls_(loop), connect_grace_(loop.io()) {}
 
 UserRuntime::~UserRuntime() { abandon_all(); }
 
 void UserRuntime::spawn(const lh_user_class *cls, uint32_t count) {
-  for (uint32_t i = 0; i < count; ++i) {
-    auto *user = new User();
-    user->loop = &loop_;
-    user->cls = cls;
-    lh_str error = kAbsent;
-    user->instance = cls->create(cls, user, &error);
-    if (!user->instance) {
-      loop_.report_user_error(cls->name, fmt::format("cannot create a {} user: {}", cls->name,
-                                                     error.data ? to_view(error) : "no reason given"));
-      delete user;
-      continue;
-    }
-    running_[cls].push_back(*user);
-    alive_.fetch_add(1, std::memory_order_relaxed);
-    cls->start(user->instance);
+  if (count == 0) return;
+  pending_.push_back(Pending{cls, count});
+  if (slice_posted_) return;
+  slice_posted_ = true;
+  boost::asio::post(loop_.io(), [this] { spawn_slice(); });
+}
+
+void UserRuntime::spawn_slice() {
+  slice_posted_ = false;
+  uint32_t budget = kSpawnSlice;
+  while (budget > 0 && !pending_.empty()) {
+    Pending &p = pending_.front();
+    uint32_t n = std::min(budget, p.count);
+    for (uint32_t i = 0; i < n; ++i) create(p.cls);
+    budget -= n;
+    if ((p.count -= n) == 0) pending_.erase(pending_.begin());
   }
+  if (pending_.empty()) return;
+  slice_posted_ = true;
+  boost::asio::post(loop_.io(), [this] { spawn_slice(); });
+}
+
+void UserRuntime::create(const lh_user_class *cls) {
+  auto *user = new User();
+  user->loop = &loop_;
+  user->cls = cls;
+  lh_str error = kAbsent;
+  RunningUser running(loop_, user);
+  user->instance = cls->create(cls, user, &error);
+  if (!user->instance) {
+    loop_.report_user_error(cls->name, fmt::format("cannot create a {} user: {}", cls->name,
+                                                   error.data ? to_view(error) : "no reason given"));
+    delete user;
+    return;
+  }
+  running_[cls].push_back(*user);
+  alive_.fetch_add(1, std::memory_order_relaxed);
+  cls->start(user->instance);
 }
 
 void UserRuntime::begin_stop(User &user, uint64_t stop_timeout_ns) {
@@ -39,10 +72,18 @@ void UserRuntime::begin_stop(User &user, uint64_t stop_timeout_ns) {
   user.state = UserState::stopping;
   user.kill_deadline_ns = monotonic_ns() + stop_timeout_ns;
   stopping_.push_back(user);
+  RunningUser running(loop_, &user);
   user.cls->stop(user.instance);
 }
 
 void UserRuntime::stop(const lh_user_class *cls, uint32_t count, uint64_t stop_timeout_ns) {
+  for (auto p = pending_.rbegin(); p != pending_.rend() && count > 0; ++p) {
+    if (p->cls != cls) continue;
+    uint32_t n = std::min(count, p->count);
+    p->count -= n;
+    count -= n;
+  }
+  std::erase_if(pending_, [](const Pending &p) { return p.count == 0; });
   auto it = running_.find(cls);
   if (it == running_.end()) return;
   for (uint32_t i = 0; i < count && !it->second.empty(); ++i)
@@ -50,20 +91,35 @@ void UserRuntime::stop(const lh_user_class *cls, uint32_t count, uint64_t stop_t
 }
 
 void UserRuntime::stop_all(uint64_t stop_timeout_ns) {
+  if (stop_timeout_ns == 0) {
+    kill_all();
+    return;
+  }
+  pending_.clear();
   for (auto &[cls, users] : running_)
     while (!users.empty()) begin_stop(users.back(), stop_timeout_ns);
 }
 
 void UserRuntime::kill_all() {
+  pending_.clear();
   for (auto &[cls, users] : running_)
     while (!users.empty()) kill(users.back());
   while (!stopping_.empty()) kill(stopping_.front());
+  // Their connects still in flight a second from now fail then (each a
+  // counted failure) rather than holding the stop for a SYN that may never
+  // be answered; one a live server answers in time goes on as any call in
+  // flight at a stop does, so a healthy run gets no failure from it.
+  connect_grace_.expires_after(kConnectGrace);
+  connect_grace_.async_wait([](boost::system::error_code ec) {
+    if (!ec) Connection::fail_connecting("the test stopped while connecting (no answer within 1 s of the stop)");
+  });
 }
 
 void UserRuntime::kill(User &user) {
   user.ClassUsersHook::unlink();
   user.state = UserState::killed;
   killed_.push_back(user);
+  calls_.end_pacing(user);  // a held-back connect failure must not hold the stop
   if (user.in_flight == 0) post_destroy(user);
 }
 
@@ -89,7 +145,11 @@ void UserRuntime::post_destroy(User &user) {
 void UserRuntime::destroy(User *user) {
   user->ClassUsersHook::unlink();
   while (!user->sessions.empty()) calls_.close_session(user->sessions.front());
-  user->cls->destroy(user->instance);
+  {
+    RunningUser running(loop_, user);
+    user->cls->destroy(user->instance);
+  }
+  if (loop_.running().user == user) loop_.running() = lh_running{};  // no dangling name for a crash report
   delete user;
   alive_.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -99,14 +159,13 @@ void UserRuntime::abandon_all() {
   std::vector<User *> all;
   for (User &u : killed_) all.push_back(&u);
   for (User *u : all) {
-    if (u->destroy_posted) {
-      // Its destroy is queued; cancelling its calls now is enough, the
-      // queued destroy frees it.
-      while (!u->sessions.empty()) calls_.close_session(u->sessions.front());
-      continue;
-    }
-    u->destroy_posted = true;
-    destroy(u);
+    // Its calls in flight count as failures: a connect or a request that
+    // never got an answer is a result, not nothing (a run against a dead
+    // target once ended with 0 requests and exit code 0).
+    bool queued = u->destroy_posted;
+    u->destroy_posted = true;  // reporting them must not post a second destroy
+    while (!u->sessions.empty()) calls_.abandon_session(u->sessions.front(), kAbandoned);
+    if (!queued) destroy(u);  // else the queued destroy frees it
   }
 }
 

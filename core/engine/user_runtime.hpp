@@ -11,12 +11,14 @@
 //   abandon (drain deadline passed): calls still in flight are cancelled.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/engine/abi_objects.hpp"
 #include "core/engine/session.hpp"
@@ -43,6 +45,7 @@ class User : public lh_user, public ClassUsersHook {
   uint32_t in_flight = 0;
   bool destroy_posted = false;
   uint64_t kill_deadline_ns = 0;  // while stopping
+  uint32_t connects_failed_in_a_row = 0;  // connect_backoff.hpp
   boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>> sessions;
 };
 
@@ -52,9 +55,14 @@ class UserRuntime {
   ~UserRuntime();
 
   // [loop-thread] All of these.
+  // Queues `count` users of `cls` to start. They start a slice at a time,
+  // one slice per handler, so a loop told to start half a million users
+  // still handles connect results and a stop every few milliseconds (one
+  // handler once held a loop for 10 s, and the stop behind it).
   void spawn(const lh_user_class *cls, uint32_t count);
-  // Stops up to `count` running users of `cls`, most recently spawned first;
-  // those still alive after `stop_timeout_ns` are killed.
+  // Stops up to `count` users of `cls`, most recently spawned first (those
+  // still queued to start first of all); those still alive after
+  // `stop_timeout_ns` are killed.
   void stop(const lh_user_class *cls, uint32_t count, uint64_t stop_timeout_ns);
   void stop_all(uint64_t stop_timeout_ns);
   void kill_all();
@@ -73,6 +81,12 @@ class UserRuntime {
  private:
   using ClassList = boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
                                            boost::intrusive::constant_time_size<false>>;
+  struct Pending {
+    const lh_user_class *cls;
+    uint32_t count;
+  };
+  void spawn_slice();
+  void create(const lh_user_class *cls);
   void kill(User &user);
   void post_destroy(User &user);
   void destroy(User *user);
@@ -80,6 +94,9 @@ class UserRuntime {
 
   Loop &loop_;
   CallEngine calls_;
+  std::vector<Pending> pending_;  // queued to start, oldest first
+  bool slice_posted_ = false;
+  boost::asio::steady_timer connect_grace_;  // after kill_all: connects still in flight fail
   std::unordered_map<const lh_user_class *, ClassList> running_;  // spawn order
   boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
                          boost::intrusive::constant_time_size<false>>

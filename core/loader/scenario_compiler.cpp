@@ -6,9 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "core/loader/private_dir.hpp"
 
 extern char **environ;
 
@@ -34,6 +38,39 @@ bool read_file(const fs::path &path, std::string &out) {
   ss << in.rdbuf();
   out = ss.str();
   return true;
+}
+
+// $CXX may be a command with arguments ("g++ -O0", "ccache c++"), split at
+// white space as make does (no shell, so no quoting).
+std::vector<std::string> command_words(std::string_view command) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < command.size()) {
+    if (std::isspace(static_cast<unsigned char>(command[i]))) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < command.size() && !std::isspace(static_cast<unsigned char>(command[end]))) ++end;
+    words.emplace_back(command.substr(i, end - i));
+    i = end;
+  }
+  return words;
+}
+
+// The version script that exports the entry only; one per cache directory
+// (its path is part of every cache key), written once and checked like the
+// libraries, since the linker reads it.
+constexpr std::string_view kPluginMap = "{ global: loadhost_entry; local: *; };\n";
+
+std::string ensure_plugin_map(const fs::path &map) {
+  std::error_code ec;
+  if (fs::exists(map, ec)) {
+    if (std::string e = check_private_file(map.string(), "the linker script"); !e.empty()) return e;
+    std::string text;
+    if (read_file(map, text) && text == kPluginMap) return "";
+  }
+  return write_private_file(map.string(), kPluginMap);
 }
 
 int run(const std::vector<std::string> &argv) {
@@ -65,7 +102,8 @@ std::string default_cache_dir() {
     return std::string(xdg) + "/loadhost";
   if (const char *home = getenv("HOME"); home && *home)
     return std::string(home) + "/.cache/loadhost";
-  return "/tmp/loadhost-cache";
+  // Per user: a shared name in /tmp is a directory anyone could create first.
+  return fmt::format("/tmp/loadhost-cache-{}", geteuid());
 }
 
 CompileResult compile_scenario(const std::string &source_path, const CompilerSettings &settings) {
@@ -81,27 +119,34 @@ CompileResult compile_scenario(const std::string &source_path, const CompilerSet
     return result;
   }
 
-  std::error_code ec;
-  fs::create_directories(settings.cache_dir, ec);
-  if (ec) {
-    result.error = fmt::format("cannot compile '{}': cannot create the cache directory '{}': {}",
-                               source_path, settings.cache_dir, ec.message());
+  std::vector<std::string> argv = command_words(settings.compiler);
+  if (argv.empty()) {
+    result.error = fmt::format("cannot compile '{}': the compiler command (CXX) is empty", source_path);
     return result;
   }
-  // The plugin link rule: export the entry only.
+  bool compiler_sets_optimisation =
+      std::any_of(argv.begin() + 1, argv.end(), [](const std::string &w) { return w.starts_with("-O"); });
+
+  if (std::string e = prepare_private_dir(settings.cache_dir, "the scenario cache"); !e.empty()) {
+    result.error = fmt::format("cannot compile '{}': {}", source_path, e);
+    return result;
+  }
   fs::path map = fs::path(settings.cache_dir) / "plugin.map";
-  if (!fs::exists(map)) {
-    std::ofstream(map) << "{ global: loadhost_entry; local: *; };\n";
+  if (std::string e = ensure_plugin_map(map); !e.empty()) {
+    result.error = fmt::format("cannot compile '{}': {}", source_path, e);
+    return result;
   }
 
-  std::vector<std::string> argv = {settings.compiler, "-std=c++20", "-fPIC", "-shared",
-                                   "-fvisibility=hidden", "-fvisibility-inlines-hidden",
-                                   "-I" + settings.sdk_include_dir,
-                                   "-I" + fs::absolute(source_path).parent_path().string()};
-  for (const auto &f : settings.extra_flags) argv.push_back(f);
+  for (const char *flag : {"-std=c++20", "-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden"})
+    argv.emplace_back(flag);
+  argv.push_back("-I" + settings.sdk_include_dir);
+  argv.push_back("-I" + fs::absolute(source_path).parent_path().string());
+  for (const auto &f : settings.extra_flags)
+    if (!(compiler_sets_optimisation && f.starts_with("-O"))) argv.push_back(f);
   argv.push_back("-Wl,--version-script=" + map.string());
   argv.push_back("-pthread");
 
+  std::error_code ec;
   Fnv1a hash;
   hash.add(source);
   for (const auto &a : argv) hash.add(a);
@@ -112,7 +157,13 @@ CompileResult compile_scenario(const std::string &source_path, const CompilerSet
   std::string stem = fs::path(source_path).stem().string();
   fs::path library = fs::path(settings.cache_dir) / fmt::format("{}-{:016x}.so", stem, hash.h);
   result.library = library.string();
-  if (fs::exists(library)) {
+  if (fs::exists(library, ec)) {
+    // Loaded as is: it must be a file only this user could have written.
+    if (std::string e = check_private_file(library.string(), "the cached scenario"); !e.empty()) {
+      result.library.clear();
+      result.error = e;
+      return result;
+    }
     result.cached = true;
     return result;
   }
@@ -130,17 +181,20 @@ CompileResult compile_scenario(const std::string &source_path, const CompilerSet
     result.library.clear();
     result.error = status < 0
                        ? fmt::format("cannot compile '{}': cannot run the compiler '{}' (set CXX)",
-                                     source_path, settings.compiler)
+                                     source_path, argv[0])
                        : fmt::format("scenario '{}' did not compile (the compiler's errors are "
                                      "above)",
                                      source_path);
     return result;
   }
-  fs::rename(partial, library, ec);
+  // Private like the directory, whatever the umask made of the output.
+  fs::permissions(partial, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (!ec) fs::rename(partial, library, ec);
   if (ec) {
     result.library.clear();
     result.error = fmt::format("cannot store the compiled scenario in '{}': {}",
                                settings.cache_dir, ec.message());
+    fs::remove(partial, ec);
   }
   return result;
 }

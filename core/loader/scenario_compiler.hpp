@@ -2,6 +2,9 @@
 // plugin .so with the system compiler (spawned directly, no shell), with the
 // SDK's headers and the plugin link rules, cached by a hash of the source, the
 // SDK headers and the command, so an unchanged scenario starts at once.
+// The cache is a directory only this user can write, and a cached library is
+// loaded only when this user wrote it (private_dir.hpp): dlopen runs what it
+// finds there.
 #pragma once
 
 #include <string>
@@ -10,10 +13,14 @@
 namespace loadhost::core {
 
 struct CompilerSettings {
-  std::string compiler = "c++";         // $CXX when set
+  // $CXX when set: a compiler, maybe with arguments ("ccache g++ -O0"),
+  // split at white space (no shell quoting).
+  std::string compiler = "c++";
   std::string sdk_include_dir;          // holds loadhost/*.h
-  std::string cache_dir;                // where .so files are kept
-  std::vector<std::string> extra_flags; // e.g. -O2 by default
+  std::string cache_dir;                // where .so files are kept (created 0700)
+  // After loadhost's own flags, e.g. -O2 by default; an -O flag here is left
+  // out when the compiler command gives one (so CXX="g++ -O0" means -O0).
+  std::vector<std::string> extra_flags;
 };
 
 struct CompileResult {
@@ -25,7 +32,8 @@ struct CompileResult {
 
 CompileResult compile_scenario(const std::string &source_path, const CompilerSettings &settings);
 
-// $XDG_CACHE_HOME/loadhost, else $HOME/.cache/loadhost, else /tmp/loadhost-cache.
+// $XDG_CACHE_HOME/loadhost, else $HOME/.cache/loadhost, else
+// /tmp/loadhost-cache-<uid> (per user; checked like the others).
 std::string default_cache_dir();
 
 }  // namespace loadhost::core

@@ -1,6 +1,7 @@
 #include "core/runner/load_shape.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -15,7 +16,11 @@ std::optional<double> parse_duration(std::string_view text) {
     size_t start = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     if (start == i) return std::nullopt;
-    double value = std::stod(std::string(text.substr(start, i - start)));
+    // The whole number or nothing: "1.2.3", "." and 400 digits are not
+    // durations (std::stod took a prefix or threw).
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data() + start, text.data() + i, value, std::chars_format::fixed);
+    if (ec != std::errc() || end != text.data() + i) return std::nullopt;
     std::string_view unit;
     size_t ustart = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
@@ -46,12 +51,15 @@ std::vector<Stage> parse_stages(const std::string &text, std::string &error) {
     if (ok) {
       duration = parse_duration(item.substr(0, colon));
       std::string_view u = item.substr(colon + 1);
-      ok = duration.has_value() && !u.empty() &&
-           u.find_first_not_of("0123456789") == std::string_view::npos;
-      if (ok) users = uint32_t(std::stoul(std::string(u)));
+      auto [end, ec] = std::from_chars(u.data(), u.data() + u.size(), users);
+      ok = duration.has_value() && !u.empty() && ec == std::errc() && end == u.data() + u.size();
     }
     if (!ok) {
       error = fmt::format("--stages: '{}' is not DURATION:USERS (e.g. 30s:50)", item);
+      return {};
+    }
+    if (*duration > kLongestDurationS) {
+      error = fmt::format("--stages: '{}' lasts longer than {}", item, kLongestDurationText);
       return {};
     }
     stages.push_back(Stage{*duration, users});

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loadhost::core {
@@ -31,5 +32,11 @@ LoadShape make_stages_shape(std::vector<Stage> stages);
 
 // "30s", "1h30m", "90" (seconds), "1m5s", "250ms" -> seconds; nullopt if bad.
 std::optional<double> parse_duration(std::string_view text);
+
+// The longest duration loadhost takes (-t, -s, --request-timeout, a stage):
+// longer is a typo, and the nanosecond clock arithmetic behind timers and
+// deadlines must not overflow (-t 3000000h once stopped the test at once).
+constexpr double kLongestDurationS = 366.0 * 86400;
+constexpr const char *kLongestDurationText = "366 days";
 
 }  // namespace loadhost::core

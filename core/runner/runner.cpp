@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/engine/clock.hpp"
+#include "core/engine/open_file_limit.hpp"
 #include "core/engine/user_runtime.hpp"
 
 namespace loadhost::core {
@@ -74,12 +75,23 @@ void Runner::run() {
 }
 
 void Runner::start() {
-  engine_.create_loops();  // idle until started: safe to hand them the hooks
+  engine_.clear_failure();
+  std::string loops_error = engine_.create_loops();  // idle until started: safe to hand them the hooks
   for (auto &loop : engine_.loops())
     loop->set_loop_hooks(engine_.hooks().subscribers(LH_HOOK_REQUEST),
                          engine_.hooks().subscribers(LH_HOOK_USER_ERROR));
-  engine_.start_loops();
+  if (loops_error.empty()) loops_error = engine_.start_loops();
+  if (!loops_error.empty()) {
+    // Nothing ran: the test ends here, failed, with the reason.
+    engine_.fail_test(loops_error);
+    stop_reason_ = loops_error;
+    set_state(RunnerState::stopped);
+    return;
+  }
   engine_.set_quit_handler([this](std::string reason) { stop(std::move(reason)); });
+  // Before the first connect fails for want of a descriptor, not after.
+  if (!options_.shape)
+    if (std::string w = open_files_warning(options_.users); !w.empty()) engine_.log(LH_LOG_WARNING, w);
 
   started_at_ = unix_now();
   start_ns_ = monotonic_ns();
@@ -296,7 +308,7 @@ void Runner::poll_stopped() {
     abandoned_ = true;
     engine_.log(LH_LOG_WARNING,
                 fmt::format("{} users still had requests in flight {:g} s after the stop; "
-                            "abandoning them (those requests are not counted)",
+                            "abandoning them (those requests count as failures)",
                             user_count(), double(waited) / 1e9));
     for (auto &l : engine_.loops()) {
       Loop *loop = l.get();

@@ -1,6 +1,6 @@
 #include "core/transport/connection.hpp"
 
-#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -35,12 +35,29 @@ asio::ssl::context &tls_context(bool verify) {
 }
 
 std::string describe(const boost::system::error_code &ec) {
+  if (ec == boost::system::errc::too_many_files_open || ec == boost::system::errc::too_many_files_open_in_system)
+    return "too many open files (the open-file limit, ulimit -n, is reached: lower -u or raise the limit)";
   std::string text = ec.message();
   if (ec.category() == asio::error::get_ssl_category()) text = "TLS: " + text;
   return text;
 }
 
+// The connections of this loop thread still connecting. Each loop is one
+// thread and a connection lives on its loop, so no lock is needed.
+using ConnectingList =
+    boost::intrusive::list<Connection, boost::intrusive::base_hook<ConnectingHook>,
+                           boost::intrusive::constant_time_size<false>>;
+thread_local ConnectingList t_connecting;
+
 }  // namespace
+
+void Connection::fail_connecting(std::string_view why) {
+  while (!t_connecting.empty()) {
+    Connection &c = t_connecting.front();
+    c.ConnectingHook::unlink();
+    c.fail_connect(fmt::format("connect to {}:{}: {}", c.host_, c.port_, why));
+  }
+}
 
 Connection::Connection(Loop &loop, const lh_conn_callbacks &callbacks, void *ud)
     : loop_(loop),
@@ -71,6 +88,7 @@ void Connection::maybe_free() {
 }
 
 void Connection::start(const lh_conn_options &options) {
+  t_connecting.push_back(*this);
   host_.assign(to_view(options.host));
   port_ = options.port;
   tls_ = options.tls;
@@ -126,17 +144,44 @@ void Connection::start(const lh_conn_options &options) {
 }
 
 void Connection::connect(const tcp::resolver::results_type &endpoints) {
+  endpoints_ = endpoints;
+  try_endpoint(endpoints_.begin(), {});
+}
+
+// Each address in turn, as asio::async_connect would, but opening the
+// socket here: async_connect reported a failed socket() (EMFILE) as
+// "Operation canceled", hiding the one failure a user can fix.
+void Connection::try_endpoint(tcp::resolver::results_type::const_iterator it, boost::system::error_code last) {
+  if (it == endpoints_.end()) {
+    fail_connect_later(fmt::format("connect to {}:{}: {}", host_, port_, describe(last)));
+    return;
+  }
+  boost::system::error_code ec;
+  socket_.close(ec);
+  socket_.open(it->endpoint().protocol(), ec);
+  if (ec) {  // no descriptor: the next address would not get one either
+    fail_connect_later(fmt::format("connect to {}:{}: {}", host_, port_, describe(ec)));
+    return;
+  }
   ++queued_;
-  asio::async_connect(socket_, endpoints,
-                      [this](boost::system::error_code ec, const tcp::endpoint &) {
-                        if (done_with_handler()) return;
-                        if (ec) {
-                          fail_connect(fmt::format("connect to {}:{}: {}", host_, port_,
-                                                   describe(ec)));
-                          return;
-                        }
-                        on_tcp_connected();
-                      });
+  socket_.async_connect(it->endpoint(), [this, it](boost::system::error_code cec) {
+    if (done_with_handler()) return;
+    if (cec) {
+      try_endpoint(std::next(it), cec);
+      return;
+    }
+    on_tcp_connected();
+  });
+}
+
+void Connection::fail_connect_later(std::string message) {
+  // From a fresh stack: this may run inside conn_open, where the ABI
+  // promises no callback.
+  ++queued_;
+  asio::post(loop_.io(), [this, message = std::move(message)]() mutable {
+    if (done_with_handler()) return;
+    fail_connect(std::move(message));
+  });
 }
 
 void Connection::on_tcp_connected() {
@@ -166,6 +211,7 @@ void Connection::on_tcp_connected() {
 }
 
 void Connection::on_ready() {
+  ConnectingHook::unlink();
   connected_ = true;
   connect_timer_.cancel();
   lh_str alpn = kAbsent;
@@ -187,6 +233,7 @@ void Connection::on_ready() {
 }
 
 void Connection::fail_connect(std::string message) {
+  ConnectingHook::unlink();
   closed_ = true;
   connect_timer_.cancel();
   resolver_.cancel();
@@ -199,6 +246,7 @@ void Connection::fail_connect(std::string message) {
 }
 
 void Connection::read_more() {
+  if (!read_buffer_) read_buffer_ = std::make_unique<ReadBuffer>();
   ++queued_;
   auto handler = [this](boost::system::error_code ec, size_t n) {
     if (done_with_handler()) return;
@@ -207,7 +255,7 @@ void Connection::read_more() {
       return;
     }
     dispatching_ = true;
-    callbacks_.on_data(ud_, read_buffer_.data(), n);
+    callbacks_.on_data(ud_, read_buffer_->data(), n);
     dispatching_ = false;
     if (closed_) {
       maybe_free();
@@ -216,9 +264,9 @@ void Connection::read_more() {
     read_more();
   };
   if (tls_)
-    ssl_->async_read_some(asio::buffer(read_buffer_), std::move(handler));
+    ssl_->async_read_some(asio::buffer(*read_buffer_), std::move(handler));
   else
-    socket_.async_read_some(asio::buffer(read_buffer_), std::move(handler));
+    socket_.async_read_some(asio::buffer(*read_buffer_), std::move(handler));
 }
 
 void Connection::write(const uint8_t *data, size_t size) {
@@ -264,6 +312,7 @@ void Connection::lose(const boost::system::error_code &ec) {
 
 void Connection::close() {
   if (closed_) return;
+  ConnectingHook::unlink();
   closed_ = true;
   connect_timer_.cancel();
   resolver_.cancel();

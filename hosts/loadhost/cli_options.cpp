@@ -1,7 +1,9 @@
 #include "hosts/loadhost/cli_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -10,6 +12,10 @@
 namespace loadhost::cli {
 
 namespace {
+
+// More loop threads than this is a typo (and 100000 threads failed inside
+// Boost.Asio); a loop per core is the default and the fast setting.
+constexpr uint32_t kMostThreads = 1024;
 
 // The config file's values, minus those a LOADHOST_* variable sets: CLI11
 // reads the file before the environment and fills only empty options, so
@@ -38,29 +44,50 @@ CLI::Option *add_duration(CLI::App &app, const std::string &flags, std::optional
           [&out, flags](const std::string &text) {
             auto seconds = core::parse_duration(text);
             if (!seconds) throw CLI::ValidationError(flags, "'" + text + "' is not a duration like 30s, 5m or 1h30m");
+            if (*seconds > core::kLongestDurationS)
+              throw CLI::ValidationError(flags, "'" + text + "' is longer than " + core::kLongestDurationText +
+                                                    ", the longest duration loadhost takes");
             out = *seconds;
           },
           help)
       ->type_name("DURATION");
 }
 
+// --config and the default loadhost.conf, read as the full parse reads them.
+void add_config_sources(CLI::App &app) {
+  app.set_config("--config", "loadhost.conf", "Read options from this file (key = value lines)");
+  app.config_formatter(std::make_shared<EnvironmentBeatsFile>());
+}
+
+// --plugin, the same in the pre-scan and the full parse: one value per
+// occurrence (else it takes the quick-mode URL after it), or a list with
+// commas (the way a config file or LOADHOST_PLUGIN gives several).
+CLI::Option *add_plugin_flag(CLI::App &app, std::vector<std::string> &plugins) {
+  return app
+      .add_option("--plugin", plugins, "Load a protocol plugin: a bundled id (http1) or a path to a .so (repeatable)")
+      ->envname("LOADHOST_PLUGIN")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+}
+
 }  // namespace
 
 std::vector<std::string> prescan_plugins(int argc, char **argv) {
+  // The full parse cannot run yet (plugins add options), so this one knows
+  // only --plugin and --config and lets everything else by: a plugin named
+  // in a config file, the environment or argv loads the same way, with the
+  // same precedence. Errors are the full parse's to report.
   std::vector<std::string> plugins;
-  if (const char *env = std::getenv("LOADHOST_PLUGIN"); env && *env) {
-    std::string_view s(env);
-    while (!s.empty()) {  // CLI11 splits environment lists on spaces
-      size_t sep = s.find(' ');
-      if (sep != 0) plugins.emplace_back(s.substr(0, sep));
-      if (sep == std::string_view::npos) break;
-      s.remove_prefix(sep + 1);
-    }
-  }
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg(argv[i]);
-    if (arg == "--plugin" && i + 1 < argc) plugins.emplace_back(argv[++i]);
-    else if (arg.starts_with("--plugin=")) plugins.emplace_back(arg.substr(9));
+  CLI::App app;
+  app.set_help_flag();
+  add_config_sources(app);
+  app.allow_config_extras(true);
+  app.allow_extras();
+  add_plugin_flag(app, plugins);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Error &) {
+    // The full parse reports it, with every option known.
   }
   return plugins;
 }
@@ -111,8 +138,7 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
                "loadhost"};
   app.option_defaults()->always_capture_default();
   app.set_version_flag("-V,--version", "loadhost " LOADHOST_VERSION);
-  app.set_config("--config", "loadhost.conf", "Read options from this file (key = value lines)");
-  app.config_formatter(std::make_shared<EnvironmentBeatsFile>());
+  add_config_sources(app);
   app.allow_config_extras(false);
 
   app.add_option("-f,--locustfile,--scenario", o.scenario,
@@ -124,7 +150,13 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
       ->envname("LOADHOST_HOST");
   app.add_option("-u,--users", o.users, "Peak number of concurrent users")->envname("LOADHOST_USERS");
   app.add_option_function<double>(
-         "-r,--spawn-rate", [&o](double r) { o.spawn_rate = r; },
+         "-r,--spawn-rate",
+         [&o](double r) {
+           if (!std::isfinite(r) || r < 0)
+             throw CLI::ValidationError("-r,--spawn-rate",
+                                        fmt::format("{:g} is not a rate: give users per second, 0 or more", r));
+           o.spawn_rate = r;
+         },
          "Users started (or stopped) per second; default 1, quick mode: all at once")
       ->envname("LOADHOST_SPAWN_RATE");
   add_duration(app, "-t,--run-time", o.run_time_s, "Stop after this long (e.g. 30s, 1h30m); quick mode default 10s")
@@ -168,13 +200,18 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
   app.add_option("-L,--loglevel", o.loglevel, "DEBUG, INFO, WARNING or ERROR")
       ->check(CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case))
       ->envname("LOADHOST_LOGLEVEL");
-  app.add_option("--plugin", o.plugins, "Load a protocol plugin: a bundled id (http1) or a path to a .so (repeatable)")
-      ->envname("LOADHOST_PLUGIN");
-  app.add_option("--threads", o.threads, "Event-loop threads (default: one per core)")->envname("LOADHOST_THREADS");
+  add_plugin_flag(app, o.plugins);
+  app.add_option("--threads", o.threads, "Event-loop threads (default: one per core)")
+      ->check(CLI::Range(0u, kMostThreads))
+      ->envname("LOADHOST_THREADS");
   app.add_flag("--insecure", o.insecure, "Do not verify TLS certificates")->envname("LOADHOST_INSECURE");
   std::optional<double> request_timeout;
   add_duration(app, "--request-timeout", request_timeout, "Give up on a request after this long (default 60s)")
       ->envname("LOADHOST_REQUEST_TIMEOUT");
+  app.add_flag("--no-connect-backoff", o.no_connect_backoff,
+               "Retry failed connects at once (default: after failures in a row, a user waits 10 ms, doubling up "
+               "to 1 s; every failure is still counted)")
+      ->envname("LOADHOST_NO_CONNECT_BACKOFF");
 
   for (const PluginOption &p : plugin_options) {
     try {
@@ -197,6 +234,10 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
     exit_code = 2;
     return std::nullopt;
   }
+  // A config file can name a scenario or a plugin, code that runs: say which
+  // one was read (loadhost.conf in the working directory is read unasked).
+  if (const CLI::Option *config = app.get_config_ptr(); config && config->count() > 0)
+    std::fprintf(stderr, "loadhost: options read from %s\n", config->as<std::string>().c_str());
   if (stop_timeout) o.stop_timeout_s = *stop_timeout;
   if (request_timeout) o.request_timeout_s = *request_timeout;
   for (auto &l : o.loglevel) l = char(std::toupper(static_cast<unsigned char>(l)));

@@ -46,6 +46,7 @@ struct CliOptions {
   uint32_t threads = 0;                // --threads (0 = one per core)
   bool insecure = false;
   double request_timeout_s = 60;
+  bool no_connect_backoff = false;     // --no-connect-backoff
   std::string config_file;
   // Options added by plugins (lh_plugin_options), by name: the text given,
   // else the plugin's default; "1" for set flags; repeats joined by '\n'.
@@ -58,8 +59,9 @@ struct PluginOption {
   std::string plugin_id;
 };
 
-// The --plugin values (and LOADHOST_PLUGIN), read before the full parse:
-// plugins must be loaded before their options can be parsed.
+// The --plugin values from every source (config file, LOADHOST_PLUGIN, argv,
+// with the full parse's precedence), read before the full parse: plugins
+// must be loaded before their options can be parsed.
 std::vector<std::string> prescan_plugins(int argc, char **argv);
 
 // Parses argv. On --help/--version prints and returns exit code 0 in

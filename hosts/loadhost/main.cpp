@@ -16,7 +16,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/open_file_limit.hpp"  // raise_open_file_limit
 #include "core/loader/plugin_registry.hpp"
 #include "core/loader/scenario_compiler.hpp"
 #include "core/runner/runner.hpp"
@@ -49,6 +51,7 @@ core::EngineConfig engine_config(const cli::CliOptions &o) {
   c.loop_threads = o.threads;
   c.default_timeout_ns = uint64_t(o.request_timeout_s * 1e9);
   c.log_level = to_level(o.loglevel);
+  c.connect_backoff = !o.no_connect_backoff;
   if (!o.host.empty()) c.options["host"] = o.host;
   if (!o.tags.empty()) c.options["tags"] = join(o.tags);
   if (!o.exclude_tags.empty()) c.options["exclude-tags"] = join(o.exclude_tags);
@@ -211,6 +214,9 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   start_signal_thread();
 
+  core::raise_open_file_limit();  // a socket per user: the soft limit is often 1024
+  core::install_crash_report();   // a crashing scenario says where, in one line
+
   // Plugins first: they add command-line options (and --help lists them).
   cli::InstallLayout layout = cli::find_install_layout();
   core::Engine engine(core::EngineConfig{});
@@ -300,6 +306,7 @@ int main(int argc, char **argv) {
   engine.hooks().fire(LH_HOOK_QUITTING);
   const stats::StatsTable &table = driver.stats();
   const stats::StatsEntry &total = table.total();
+  if (!engine.failure().empty()) return 2;  // it could not run as given: the stop line said why
   if (total.num_requests() > 0 && total.num_failures() == total.num_requests()) {
     auto failures = table.sorted_failures();
     const stats::Failure *top = nullptr;

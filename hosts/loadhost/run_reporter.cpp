@@ -43,10 +43,13 @@ void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
   ++ticks_;
   if (csv_) {
     report::WriteResult r = csv_->append_history(table, user_count, core::unix_now());
-    if (!r.ok() && !history_error_reported_) {
-      std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
-      history_error_reported_ = true;
-    }
+    if (!r.ok() && !history_failed_) std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
+    history_failed_ = history_failed_ || !r.ok();
+    // Rewritten as the run goes, as Locust does: a crash keeps the last
+    // second's totals. (Atomic: readers never see half a file.)
+    r = csv_->write_snapshot(table);
+    if (!r.ok() && !snapshot_failed_) std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
+    snapshot_failed_ = snapshot_failed_ || !r.ok();
   }
   if (!options_.only_summary && ticks_ % kConsoleEverySeconds == 0)
     print(report::stats_table_text(table, true, console_options()) + "\n");
@@ -65,9 +68,12 @@ bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &m
     }
   };
   if (csv_) {
-    check(csv_->write_snapshot(table));
-    if (ok) std::fprintf(stderr, "loadhost: wrote %s and the history, failures and exceptions CSV files\n",
-                         csv_->stats_path().c_str());
+    report::WriteResult r = csv_->write_snapshot(table);
+    check(r);
+    if (history_failed_) ok = false;  // its error was printed when it happened
+    if (r.ok())
+      std::fprintf(stderr, "loadhost: wrote %s and the %sfailures and exceptions CSV files\n",
+                   csv_->stats_path().c_str(), history_failed_ ? "" : "history, ");
   }
   if (!options_.json_file.empty()) {
     report::WriteResult r = report::write_json_report(options_.json_file, table, metadata);

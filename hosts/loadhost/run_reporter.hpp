@@ -1,6 +1,8 @@
 // RunReporter: what the user sees and keeps of a run — the console table
-// every few seconds, the stats history CSV every second, and at the end the
-// summary tables, the CSV files and the JSON report.
+// every few seconds, the stats history CSV and _stats.csv every second (so a
+// run that dies leaves its last seconds behind), and at the end the summary
+// tables, the CSV files and the JSON report. A file is announced as written
+// only when it was.
 #pragma once
 
 #include <memory>
@@ -33,7 +35,8 @@ class RunReporter {
   const CliOptions &options_;
   std::optional<report::CsvFileWriter> csv_;
   int ticks_ = 0;
-  bool history_error_reported_ = false;
+  bool history_failed_ = false;   // said once; the history is then incomplete
+  bool snapshot_failed_ = false;  // the in-run _stats.csv rewrite, said once
 };
 
 }  // namespace loadhost::cli

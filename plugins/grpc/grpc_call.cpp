@@ -320,7 +320,20 @@ void GrpcCall::on_finished() {
   r.body = str(body_out_);
   r.bytes_sent = bytes_sent_;
   r.bytes_received = bytes_received_;
+  r.flags = connect_flags(status_.error_code());
   complete(r);
+}
+
+uint32_t GrpcCall::connect_flags(grpc::StatusCode code) const {
+  if (code != grpc::StatusCode::UNAVAILABLE) return 0;
+  // The call's channel, or the session's when it failed before launching
+  // (fetching the schema by reflection).
+  const auto channel = channel_ ? channel_ : session_ ? session_->channel() : nullptr;
+  if (!channel) return 0;
+  // UNAVAILABLE from a channel that cannot connect, not from a server that
+  // said so (that leaves the channel READY): the host paces the user's next
+  // attempts.
+  return channel->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE ? uint32_t(LH_RESPONSE_NOT_CONNECTED) : 0u;
 }
 
 void GrpcCall::fail(grpc::StatusCode code, std::string_view message) {
@@ -330,6 +343,7 @@ void GrpcCall::fail(grpc::StatusCode code, std::string_view message) {
   r.size = sizeof(r);
   r.status = code;
   r.error = str(text);
+  r.flags = connect_flags(code);
   complete(r);
 }
 

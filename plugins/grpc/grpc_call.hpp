@@ -73,6 +73,8 @@ class GrpcCall final : public CqClient {
   void finish_if_done();
   void on_message(uint64_t at_ns);
   void on_finished();
+  // LH_RESPONSE_NOT_CONNECTED when `code` says the channel could not connect.
+  uint32_t connect_flags(grpc::StatusCode code) const;
   // Completes with a failure found before (or instead of) the wire.
   void fail(grpc::StatusCode code, std::string_view message);
   void complete(const lh_response& response);

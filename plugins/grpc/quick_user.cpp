@@ -9,6 +9,7 @@
 
 #include <charconv>
 
+#include "call_target.hpp"
 #include "settings.hpp"
 
 namespace loadhost::grpc_plugin {
@@ -22,7 +23,9 @@ struct GrpcQuickUser : User {
     method_ = std::string(option("call"));
     body_ = std::string(option("data"));
     std::vector<std::pair<std::string, std::string>> metadata;
+    MethodName name;
     if (method_.empty()) setup_error_ = "grpc quick mode needs the method to call: --call package.Service/Method";
+    else if (!parse_method_name(method_, name, setup_error_)) setup_error_ = "--call: " + setup_error_;
     else if (!parse_metadata_lines(option("metadata"), metadata, setup_error_)) setup_error_ = "-M: " + setup_error_;
     for (auto& [k, v] : metadata) options_.headers.push_back(Header{std::move(k), std::move(v)});
     options_.discard_body = true;  // counted, not decoded: quick mode measures, it does not look

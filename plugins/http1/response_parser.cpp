@@ -261,11 +261,13 @@ ResponseParser::Result ResponseParser::feed(std::string_view in, size_t* consume
         if (!collect_section(head_, in, pos)) {
           if (state_ == State::error) {
             result = Result::error;
-          } else if (!head_.empty() && head_[0] != '\r' && head_[0] != '\n') {
+          } else if (size_t first = head_.find_first_not_of("\r\n"); first != std::string::npos) {
             // Say "not HTTP" as soon as the first bytes show it, instead of
-            // waiting for 64 KiB or the close.
-            const size_t n = std::min(head_.size(), kHttpPrefix.size());
-            if (std::string_view(head_).substr(0, n) != kHttpPrefix.substr(0, n))
+            // waiting for 64 KiB, the close or the timeout. Stray CRs and LFs
+            // before it do not hide it ("\rSSH-2.0-..." once waited 60 s).
+            const std::string_view status = std::string_view(head_).substr(first);
+            const size_t n = std::min(status.size(), kHttpPrefix.size());
+            if (status.substr(0, n) != kHttpPrefix.substr(0, n))
               result = fail("malformed response: invalid status line");
           }
           more = false;

@@ -149,6 +149,7 @@ void Session::send_hop() {
   Connection* c = connection_for(current_);
   if (c == nullptr) {
     error_.assign("connect: the host could not open a connection to ").append(current_.origin);
+    not_connected_ = true;
     fail();
     return;
   }
@@ -234,6 +235,7 @@ void Session::complete(lh_str error) {
   r.url = str(url_);
   r.bytes_sent = bytes_sent_;
   r.bytes_received = parser_.body_size();
+  r.flags = std::exchange(not_connected_, false) ? uint32_t(LH_RESPONSE_NOT_CONNECTED) : 0u;
   // State first: the session is idle before the host sees the completion.
   lh_call* call = std::exchange(call_, nullptr);
   host_->call_complete(call, &r);
@@ -302,6 +304,7 @@ void Session::on_connected(Connection* c, lh_str error) {
   if (!was_active) return;
   bytes_sent_ -= request_.size();  // queued, never sent
   error_.assign("connect: ").append(view(error));
+  not_connected_ = true;
   fail();
 }
 

@@ -118,6 +118,7 @@ class Session {
   std::string request_;   // the serialized request of the current hop
   std::string cookie_;    // Cookie header value being built
   std::string error_;     // error text of the completion
+  bool not_connected_ = false;  // the completion is a failed connect (LH_RESPONSE_NOT_CONNECTED)
   ResponseParser parser_;
 };
 

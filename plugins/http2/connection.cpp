@@ -353,20 +353,26 @@ void Connection::flush() {
   }
 }
 
-void Connection::fail(std::string_view error, bool queued_fail) {
+void Connection::fail(std::string_view error, bool queued_fail, bool connected) {
   if (state_ == State::dead) return;
   state_ = State::dead;
   if (handle_ != nullptr) host_api_->conn_close(std::exchange(handle_, nullptr));
+  auto failed = [&](Exchange& ex) {
+    if (connected)
+      session_.stream_failed(ex, error);
+    else
+      session_.stream_not_connected(ex, error);
+  };
   while (!streams_.empty()) {
     Exchange& ex = streams_.front();
     detach(ex);
-    session_.stream_failed(ex, error);
+    failed(ex);
   }
   while (!queue_.empty()) {
     Exchange& ex = queue_.front();
     detach(ex);
     if (queued_fail)
-      session_.stream_failed(ex, error);
+      failed(ex);
     else
       session_.place(ex);
   }
@@ -380,7 +386,7 @@ void Connection::on_connected(lh_str alpn, lh_str error) {
   if (error.data != nullptr) {
     handle_ = nullptr;  // the host closed it
     error_.assign("connect: ").append(view(error));
-    fail(error_, true);
+    fail(error_, true, false);
     return;
   }
   if (tls_ && view(alpn) != "h2") {

@@ -80,8 +80,10 @@ class Connection {
   // Fails the connection: closes the transport (unless the host already
   // did) and hands every exchange back to the session, streams as failed
   // with `error`, queued ones as failed too when `queued_fail` (the origin
-  // is unreachable), else to be placed again. Idempotent. Allocates nothing.
-  void fail(std::string_view error, bool queued_fail);
+  // is unreachable), else to be placed again; `connected` false: the
+  // connection was never made, and the completions say so
+  // (LH_RESPONSE_NOT_CONNECTED). Idempotent. Allocates nothing.
+  void fail(std::string_view error, bool queued_fail, bool connected = true);
   // Closes an idle connection quietly (eviction, session end).
   void close();
 

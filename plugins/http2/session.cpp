@@ -173,7 +173,7 @@ void Session::place(Exchange& ex) {
   Connection* c = connection_for(ex.current);
   if (c == nullptr) {
     error_.assign("connect: the host could not open a connection to ").append(ex.current.origin);
-    stream_failed(ex, error_);
+    stream_not_connected(ex, error_);
     return;
   }
   c->last_used = ++tick_;
@@ -361,6 +361,7 @@ void Session::complete(Exchange& ex, std::string_view error) {
   r.url = str(ex.url);
   r.bytes_sent = ex.bytes_sent;
   r.bytes_received = ex.body_size;
+  r.flags = not_connected_ ? uint32_t(LH_RESPONSE_NOT_CONNECTED) : 0u;
   lh_call* call = std::exchange(ex.call, nullptr);
   host_->call_complete(call, &r);
   release(ex);

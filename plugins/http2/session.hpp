@@ -79,6 +79,13 @@ class Session {
   // `ex` cannot go on: completes its call with `error`, or frees a
   // cancelled slot.
   void stream_failed(Exchange& ex, std::string_view error);
+  // The same, for the exchanges of a connection that could not be made:
+  // their completions carry LH_RESPONSE_NOT_CONNECTED.
+  void stream_not_connected(Exchange& ex, std::string_view error) {
+    not_connected_ = true;
+    stream_failed(ex, error);
+    not_connected_ = false;
+  }
   // Queues `ex` on the connection for its URL (opening one if needed).
   void place(Exchange& ex);
   // Returns the slot to the pool.
@@ -116,6 +123,7 @@ class Session {
   std::string cookie_;
   std::string send_buffer_;
   std::string error_;
+  bool not_connected_ = false;  // the completion under way is a failed connect
   std::string status_error_;
   std::vector<lh_kv> response_fields_;
 };

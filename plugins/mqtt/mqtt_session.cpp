@@ -38,11 +38,12 @@ void MqttSession::start(lh_call *call, const lh_request &request) {
                    "' (known: connect, publish, subscribe, unsubscribe, disconnect, receive)");
 }
 
-void MqttSession::complete(lh_call *call, std::string_view error, uint64_t bytes_sent) {
+void MqttSession::complete(lh_call *call, std::string_view error, uint64_t bytes_sent, uint32_t flags) {
   lh_response response{};
   response.size = sizeof response;
   response.error = error.empty() ? lh_str{nullptr, 0} : str(error);
   response.bytes_sent = bytes_sent;
+  response.flags = flags;
   host_->call_complete(call, &response);
 }
 

@@ -63,7 +63,9 @@ class MqttSession {
   virtual void start_receive(lh_call *call) = 0;
   virtual bool connected() const = 0;
 
-  void complete(lh_call *call, std::string_view error, uint64_t bytes_sent = 0);
+  // `flags`: LH_RESPONSE_* (LH_RESPONSE_NOT_CONNECTED for a broker that
+  // could not be reached).
+  void complete(lh_call *call, std::string_view error, uint64_t bytes_sent = 0, uint32_t flags = 0);
   // The session's connect settings with this connect's metadata applied and
   // a client id chosen; null after failing `call` on a bad key or value.
   std::optional<ConnectSettings> connect_settings(lh_call *call, const lh_request &request);

@@ -116,7 +116,9 @@ void NativeSession::start_connect(lh_call *call, const lh_request &request) {
   options.alpn = {nullptr, 0};
   options.connect_timeout_us = request.timeout_us;
   conn_ = host_->conn_open(loop_, &options, &kCallbacks, this);
-  if (!conn_) return fail(call, "mqtt: connect to " + broker_.server_uri() + " failed: " + std::string(kNoConnection));
+  if (!conn_)
+    return complete(call, "mqtt: connect to " + broker_.server_uri() + " failed: " + std::string(kNoConnection), 0,
+                    LH_RESPONSE_NOT_CONNECTED);
 
   codec::Connect c;
   c.client_id = settings.client_id;
@@ -239,11 +241,12 @@ void NativeSession::drop_connection(bool host_closed) {
   host_->timer_disarm(keep_alive_);
 }
 
-void NativeSession::lose(std::string_view reason, bool host_closed) {
+void NativeSession::lose(std::string_view reason, bool host_closed, bool never_connected) {
   const std::string why(reason);  // `reason` may be the decoder's, which drop_connection clears
   drop_connection(host_closed);
   if (lh_call *c = std::exchange(connect_call_, nullptr))
-    complete(c, "mqtt: connect to " + broker_.server_uri() + " failed: " + why, connect_bytes_);
+    complete(c, "mqtt: connect to " + broker_.server_uri() + " failed: " + why, connect_bytes_,
+             never_connected ? uint32_t(LH_RESPONSE_NOT_CONNECTED) : 0u);
   const std::string error = "mqtt: connection lost: " + why;
   ids_.drain([&](const PacketIds::Entry &e) {
     if (e.call) complete(e.call, error, e.bytes_sent);
@@ -412,7 +415,7 @@ void NativeSession::on_connected_cb(void *ud, lh_conn *, lh_str, lh_str error) {
   try {
     std::string why(kNoConnection);
     if (error.size > 0) why.append(": ").append(view(error));
-    s->lose(why, true);
+    s->lose(why, true, true);
   } catch (...) {
     s->drop_connection(true);
   }

@@ -106,7 +106,8 @@ class NativeSession final : public MqttSession {
   // did (`host_closed`), fails the connect in flight with
   // "mqtt: connect to URI failed: <why>" and every other call with
   // "mqtt: connection lost: <why>"; back to idle.
-  void lose(std::string_view why, bool host_closed);
+  // never_connected: the broker could not be reached (the connect call says so).
+  void lose(std::string_view why, bool host_closed, bool never_connected = false);
   // Closes the connection (if any) and resets the per-connection state.
   void drop_connection(bool host_closed);
   void complete_soon(lh_call *call, uint64_t bytes_sent);

@@ -69,9 +69,10 @@ inline void CallQueue::erase(size_t i) {
 }
 
 // Completes `call`: with `results` (of the command that ran) or not, and
-// failed when `error` has a value.
+// failed when `error` has a value; `flags` are LH_RESPONSE_* (a connection
+// that could not be made: LH_RESPONSE_NOT_CONNECTED).
 inline void complete_call(const lh_host &host, lh_call *call, const std::optional<std::string> &error,
-                          const ResultCollector *results, uint64_t bytes_sent) {
+                          const ResultCollector *results, uint64_t bytes_sent, uint32_t flags = 0) {
   lh_response response{};
   response.size = sizeof(response);
   if (results) {
@@ -81,6 +82,7 @@ inline void complete_call(const lh_host &host, lh_call *call, const std::optiona
   }
   if (error) response.error = lh_str{error->data(), error->size()};
   response.bytes_sent = bytes_sent;
+  response.flags = flags;
   host.call_complete(call, &response);
 }
 

@@ -373,7 +373,7 @@ void PooledSession::on_failed(PoolSlot &slot, bool connected, std::string_view w
     queue_.pop_front();
   }
   give_back();
-  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0);
+  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0, LH_RESPONSE_NOT_CONNECTED);
 }
 
 }  // namespace loadhost::postgres

@@ -1,11 +1,33 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <string_view>
 #include <utility>
 
 #include "resolved_conninfo.hpp"
 
 namespace loadhost::postgres {
+
+namespace {
+
+// The first entry of libpq's port list ("5432" or "5432,5433" for several
+// hosts) that is not a port number, or empty. libpq takes any text here and
+// fails only when it connects, which would fail every call forever.
+std::string_view bad_port(std::string_view ports) {
+  while (true) {
+    std::string_view port = ports.substr(0, ports.find(','));
+    if (!port.empty()) {
+      unsigned value = 0;
+      auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+      if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) return port;
+    }
+    if (port.size() == ports.size()) return {};
+    ports.remove_prefix(port.size() + 1);
+  }
+}
+
+}  // namespace
 
 std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_config &config, std::string &error) {
   const auto *fd_watch = static_cast<const lh_host_fd_watch *>(host.get_extension(&host, LH_HOST_FD_WATCH_ID));
@@ -27,6 +49,15 @@ std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_c
             one_line(parse_error ? parse_error : "out of memory");
     PQfreemem(parse_error);
     return nullptr;
+  }
+  for (const PQconninfoOption *o = parsed; o->keyword; ++o) {
+    if (std::string_view(o->keyword) != "port" || !o->val) continue;
+    if (std::string_view port = bad_port(o->val); !port.empty()) {
+      error = "postgres: bad connection URL '" + conninfo + "': port '" + std::string(port) +
+              "' is not a number from 1 to 65535";
+      PQconninfoFree(parsed);
+      return nullptr;
+    }
   }
   PQconninfoFree(parsed);
   conninfo = with_resolved_hostaddr(conninfo);
@@ -174,7 +205,7 @@ void Session::on_failed(bool connected, std::string_view why) {
     failed.push_back(queue_.front().call);
     queue_.pop_front();
   }
-  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0);
+  for (lh_call *call : failed) complete_call(host_, call, std::string(why), nullptr, 0, LH_RESPONSE_NOT_CONNECTED);
 }
 
 }  // namespace loadhost::postgres

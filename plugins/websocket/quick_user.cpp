@@ -78,7 +78,7 @@ struct WebSocketQuickUser : User {
   }
 
   std::string url_{option("quick-url")};
-  WebSocketClient client_;
+  WebSocketClient client_{url_};  // the base URL too: a bad one fails the session, and the host stops the test
   std::string message_;
   CallOptions connect_options_;  // --ws-header, --subprotocol
   CallOptions request_options_;  // --binary

@@ -56,6 +56,9 @@ const lh_conn_callbacks Session::kCallbacks = {
 std::unique_ptr<Session> Session::create(const lh_host *host, const lh_session_config &config, std::string &error) {
   SessionSettings settings;
   if (!read_settings(host, config, settings, error)) return nullptr;
+  // A base URL no connect could use fails here, once, and the host stops
+  // the test; not at every connect, forever.
+  if (WsUrl base; !settings.base_url.empty() && !parse_ws_url(settings.base_url, base, error)) return nullptr;
   std::unique_ptr<Session> s(new Session(host, config.loop, std::move(settings)));
   s->user_class_.assign(view(config.user_class));
   s->deliver_timer_ = host->timer_create(config.loop, &Session::on_deliver_timer, s.get());
@@ -238,7 +241,7 @@ void Session::abort(lh_call *call, const char *text) noexcept {
 // ---- completion ------------------------------------------------------------
 
 void Session::complete(lh_call *call, int64_t status, const std::string &error, const ReceivedMessage *message,
-                       uint64_t bytes_sent, bool with_opcode) {
+                       uint64_t bytes_sent, bool with_opcode, uint32_t flags) {
   static constexpr char kOpcode[] = "opcode", kText[] = "text", kBinary[] = "binary";
   lh_kv opcode{{kOpcode, sizeof kOpcode - 1}, message && message->binary ? lh_str{kBinary, sizeof kBinary - 1}
                                                                            : lh_str{kText, sizeof kText - 1}};
@@ -255,6 +258,7 @@ void Session::complete(lh_call *call, int64_t status, const std::string &error, 
     r.metadata_count = 1;
   }
   r.bytes_sent = bytes_sent;
+  r.flags = flags;
   host_->call_complete(call, &r);
 }
 
@@ -332,7 +336,8 @@ void Session::on_connected_cb(void *ud, lh_conn *, lh_str, lh_str error) {
   std::string why = "websocket: cannot connect to " + self->url_.url + ": " + std::string(view(error));
   self->abandon_connection();
   self->ended_ = "the last connect failed";
-  if (lh_call *call = std::exchange(self->connect_call_.call, nullptr)) self->complete(call, 0, why, nullptr, 0, false);
+  if (lh_call *call = std::exchange(self->connect_call_.call, nullptr))
+    self->complete(call, 0, why, nullptr, 0, false, LH_RESPONSE_NOT_CONNECTED);
 }
 
 void Session::on_data_cb(void *ud, const uint8_t *data, size_t size) {

@@ -101,7 +101,8 @@ class Session {
   void fail_waiting(const std::string &why);
 
   void complete(lh_call *call, int64_t status, const std::string &error, const ReceivedMessage *message,
-                uint64_t bytes_sent, bool with_opcode);
+                uint64_t bytes_sent, bool with_opcode,
+                uint32_t flags = 0);
   void deliver_later(Ready ready);
   std::string not_connected() const;
 

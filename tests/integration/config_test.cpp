@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <memory>
 
 #include "integration/loadhost_run.hpp"
 #include "integration/scoped_env.hpp"
@@ -52,6 +53,9 @@ TEST(Config, FileSetsOptions) {
   ASSERT_EQ(run.status.code, 0) << run.err;
   EXPECT_EQ(users_of(run), 3u);
   EXPECT_NE(run.err.find("loadhost: starting 3 users "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("loadhost: options read from " + (dir.path() / "run.conf").string() + "\n"),
+            std::string::npos)
+      << run.err;
   expect_ran_about_one_second(run);
   EXPECT_GT(run.total_requests(), 0u);
   EXPECT_EQ(run.total_failures(), 0u);
@@ -99,6 +103,8 @@ TEST(Config, LoadhostConfInTheWorkingDirectoryIsRead) {
   LoadhostRun run = run_bare(dir, {"--headless", nginx.url() + "/"}, work);
   ASSERT_EQ(run.status.code, 0) << run.err;
   EXPECT_EQ(users_of(run), 2u);
+  // Read unasked, and it may name code to run: it is announced.
+  EXPECT_NE(run.err.find("loadhost: options read from loadhost.conf\n"), std::string::npos) << run.err;
   expect_ran_about_one_second(run);
 
   // --config names another file: that one is read instead.
@@ -179,6 +185,99 @@ TEST(Config, BadValueInTheFileIsAUsageError) {
   EXPECT_EQ(run.status.code, 2);
   EXPECT_NE(run.err.find("'soon' is not a duration like 30s, 5m or 1h30m"), std::string::npos) << run.err;
 }
+
+// Every option means the same from every source. Each case gives options by
+// name (as a config file spells them) through one source and checks what the
+// run did; a source that ignored one (as the plugin pre-scan once ignored the
+// file) fails its case.
+enum class Source { file, environment, command_line };
+
+void PrintTo(Source s, std::ostream *os) {
+  *os << (s == Source::file ? "file" : s == Source::environment ? "environment" : "command line");
+}
+
+std::string env_name(const std::string &option) {
+  std::string env = "LOADHOST_" + option;
+  for (auto &c : env) c = c == '-' ? '_' : char(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+class EverySource : public ::testing::TestWithParam<Source> {
+ protected:
+  // Runs loadhost (--headless --json) with `options` given through the
+  // source under test, then `tail` on the command line.
+  LoadhostRun run_with(const std::vector<std::pair<std::string, std::string>> &options,
+                       std::vector<std::string> tail) {
+    std::vector<std::string> args;
+    std::vector<std::unique_ptr<ScopedEnv>> env;
+    std::string file;
+    for (const auto &[name, value] : options) {
+      switch (GetParam()) {
+        case Source::file: file += name + " = " + value + "\n"; break;
+        case Source::environment: env.push_back(std::make_unique<ScopedEnv>(env_name(name), value)); break;
+        case Source::command_line: args.push_back("--" + name + "=" + value); break;
+      }
+    }
+    if (GetParam() == Source::file) {
+      write_file(dir_.path() / "run.conf", file);
+      args.insert(args.end(), {"--config", (dir_.path() / "run.conf").string()});
+    }
+    args.insert(args.end(), tail.begin(), tail.end());
+    return run_loadhost(dir_, args, kLimit);
+  }
+  TempDir dir_;
+};
+
+TEST_P(EverySource, LoadsThePluginNamed) {
+  // A plugin of another ABI major: its one-line refusal proves it was loaded.
+  LoadhostRun run = run_with({{"plugin", LH_WRONG_MAJOR_PLUGIN}}, {"-t", "1s", "http://127.0.0.1:1/"});
+  EXPECT_EQ(run.status.code, 2) << run.err;
+  EXPECT_NE(run.err.find("was built for loadhost ABI 2.0, but this loadhost speaks ABI 1.x"), std::string::npos)
+      << run.err;
+}
+
+TEST_P(EverySource, SetsUsersAndRunTime) {
+  NginxServer nginx;
+  LoadhostRun run = run_with({{"users", "3"}, {"run-time", "1s"}, {"spawn-rate", "100"}}, {nginx.url() + "/"});
+  ASSERT_EQ(run.status.code, 0) << run.err;
+  EXPECT_EQ(users_of(run), 3u);
+  expect_ran_about_one_second(run);
+}
+
+TEST_P(EverySource, RefusesANegativeSpawnRate) {
+  LoadhostRun run = run_with({{"spawn-rate", "-5"}}, {"http://127.0.0.1:1/"});
+  EXPECT_EQ(run.status.code, 2);
+  EXPECT_NE(run.err.find("-r,--spawn-rate: -5 is not a rate: give users per second, 0 or more"), std::string::npos)
+      << run.err;
+}
+
+TEST_P(EverySource, RefusesDurationsBeyondAYear) {
+  for (const char *option : {"run-time", "stop-timeout", "request-timeout"}) {
+    LoadhostRun run = run_with({{option, "3000000h"}}, {"http://127.0.0.1:1/"});
+    EXPECT_EQ(run.status.code, 2) << option;
+    EXPECT_NE(run.err.find("'3000000h' is longer than 366 days, the longest duration loadhost takes"),
+              std::string::npos)
+        << run.err;
+  }
+}
+
+TEST_P(EverySource, RefusesTooManyThreads) {
+  LoadhostRun run = run_with({{"threads", "100000"}}, {"http://127.0.0.1:1/"});
+  EXPECT_EQ(run.status.code, 2);
+  EXPECT_EQ(run.status.signal, 0) << "no abort";
+  EXPECT_NE(run.err.find("--threads: Value 100000 not in range 0 to 1024"), std::string::npos) << run.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, EverySource,
+                         ::testing::Values(Source::file, Source::environment, Source::command_line),
+                         [](const ::testing::TestParamInfo<Source> &info) {
+                           switch (info.param) {
+                             case Source::file: return "File";
+                             case Source::environment: return "Environment";
+                             case Source::command_line: return "CommandLine";
+                           }
+                           return "";
+                         });
 
 }  // namespace
 }  // namespace loadhost::test

@@ -53,5 +53,18 @@ TEST(Failures, ServerThatHangsUpAtOnce) {
       << run.failure_errors();
 }
 
+// Not HTTP behind a CR (an SSH server's banner): failed at once as not HTTP,
+// not after the request timeout (it once waited 60 s per request).
+TEST(Failures, BannerBehindACarriageReturnIsNotHttp) {
+  BadServer server(BadServer::Mode::CrBanner);
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-u", "2", "-t", "1s", server.url() + "/"}, std::chrono::seconds(20));
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  ASSERT_GT(run.total_requests(), 5u) << "each request fails at once";
+  EXPECT_EQ(run.total_failures(), run.total_requests());
+  EXPECT_NE(run.failure_errors().find("malformed response: invalid status line"), std::string::npos)
+      << run.failure_errors();
+}
+
 }  // namespace
 }  // namespace loadhost::test

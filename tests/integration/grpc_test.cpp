@@ -231,9 +231,20 @@ TEST(Grpc, SetupErrorsStopTheTestWithOneLine) {
             std::string::npos)
       << no_call.err;
 
+  // A --call that names no method failed every call, ~960,000 times a second.
+  LoadhostRun bad_call = run_loadhost(dir, {"-u", "3", "-t", "5s", "--call", "x", server.url()}, kLimit);
+  EXPECT_EQ(bad_call.status.code, 1) << bad_call.err;
+  EXPECT_LT(bad_call.seconds, 4) << "stopped at once, not after -t";
+  EXPECT_NE(bad_call.err.find("--call: 'x' is not a method name like package.Service/Method"), std::string::npos)
+      << bad_call.err;
+  EXPECT_LE(bad_call.total_requests(), 3u) << "one setup failure per user";
+
   LoadhostRun bad_proto = run_loadhost(
       dir, {"-u", "3", "-t", "5s", "--proto", "/nonexistent/x.proto", "--call", kUnary, server.url()}, kLimit);
-  EXPECT_EQ(bad_proto.status.code, 1) << bad_proto.err;
+  // A session that cannot open is the host's to stop: exit code 2, like any
+  // target no plugin can open (broken_runs_test.cpp).
+  EXPECT_EQ(bad_proto.status.code, 2) << bad_proto.err;
+  EXPECT_LT(bad_proto.seconds, 4) << "stopped at once, not after -t";
   EXPECT_NE(bad_proto.err.find("proto file '/nonexistent/x.proto' not found"), std::string::npos) << bad_proto.err;
 }
 

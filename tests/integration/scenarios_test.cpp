@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/loadhost_run.hpp"
+#include "integration/scoped_env.hpp"
 #include "support/demo_target.hpp"
 #include "support/nginx_server.hpp"
 
@@ -87,6 +88,23 @@ TEST(Scenarios, CppFileIsCompiledAndCached) {
   ASSERT_EQ(second.status.code, 0) << second.err;
   EXPECT_EQ(second.err.find("compiled "), std::string::npos) << "the second run uses the cache";
   ::unsetenv("XDG_CACHE_HOME");
+}
+
+// The cache holds code loadhost loads: one another user could write is
+// refused before anything is compiled or loaded.
+TEST(Scenarios, CacheOthersCanWriteIsRefused) {
+  TempDir dir;
+  const std::filesystem::path cache = dir.path() / "cache" / "loadhost";
+  std::filesystem::create_directories(cache);
+  std::filesystem::permissions(cache, std::filesystem::perms::all);
+  ScopedEnv xdg("XDG_CACHE_HOME", (dir.path() / "cache").string());
+  LoadhostRun run = run_loadhost(dir, {"-f", source("compile_me"), "-H", "http://127.0.0.1:1", "-t", "1s"});
+  EXPECT_EQ(run.status.code, 2);
+  EXPECT_EQ(run.err, "loadhost: cannot compile '" + source("compile_me") + "': the scenario cache '" +
+                         cache.string() +
+                         "' is writable by other users (mode 0777): another user may have put code in it; remove "
+                         "it (or chmod 700 it if it is yours), or set XDG_CACHE_HOME to a directory of your own\n");
+  EXPECT_TRUE(std::filesystem::is_empty(cache)) << "nothing compiled into it";
 }
 
 TEST(Scenarios, CompileErrorsAreShownVerbatim) {

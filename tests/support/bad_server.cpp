@@ -60,7 +60,7 @@ BadServer::BadServer(Mode mode) : mode_(mode) {
   socklen_t length = sizeof address;
   if (listen_fd_ < 0 || stop_fd_ < 0 ||
       ::bind(listen_fd_, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-      ::listen(listen_fd_, 128) != 0 ||
+      ::listen(listen_fd_, mode == Mode::NeverAccepts ? 0 : 128) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
     const int error = errno;
     if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -88,12 +88,13 @@ void BadServer::serve() {
   std::vector<Connection> connections;
   for (;;) {
     // Slot 0: stop, slot 1: listener, then one per open connection.
-    std::vector<pollfd> fds{{stop_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+    const short accepting = mode_ == Mode::NeverAccepts ? 0 : POLLIN;  // else poll spins on the backlog
+    std::vector<pollfd> fds{{stop_fd_, POLLIN, 0}, {listen_fd_, accepting, 0}};
     for (const Connection &c : connections) fds.push_back({c.fd, POLLIN, 0});
     ::poll(fds.data(), fds.size(), 50);  // wakes for lingering deadlines too
     if (fds[0].revents != 0) break;
 
-    if (fds[1].revents & POLLIN) {
+    if ((fds[1].revents & POLLIN) && mode_ != Mode::NeverAccepts) {
       for (;;) {
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) break;
@@ -115,6 +116,12 @@ void BadServer::serve() {
       if (events != 0) {
         const Drained drained = drain(c.fd);
         open = drained.open;
+        if (mode_ == Mode::CrBanner && !c.answered && drained.got_bytes) {
+          [[maybe_unused]] ssize_t sent =
+              ::send(c.fd, kCrBanner.data(), kCrBanner.size(), MSG_NOSIGNAL);
+          c.answered = true;  // and stays open: no close_after
+          c.close_after = Clock::time_point::max();
+        }
         if (mode_ == Mode::Garbage && !c.answered && drained.got_bytes) {
           // The client's request arrived: answer garbage, then FIN.
           [[maybe_unused]] ssize_t sent =

@@ -23,9 +23,17 @@ class BadServer {
     Silent,
     // Accepts and closes at once.
     CloseImmediately,
+    // Waits for the client's first bytes, answers kCrBanner (an SSH banner
+    // behind a CR: not HTTP, though its first byte could start a blank
+    // line), and keeps the connection open, as an SSH server would.
+    CrBanner,
+    // Listens (backlog 0) and never accepts: past the first, a connect is
+    // never answered and stays in progress.
+    NeverAccepts,
   };
 
   static constexpr std::string_view kGarbage = "\x16\x03\x01 NOT-HTTP \xff\xfe garbage\r\n\r\n";
+  static constexpr std::string_view kCrBanner = "\rSSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
 
   // Binds and starts serving. Throws std::runtime_error.
   explicit BadServer(Mode mode);

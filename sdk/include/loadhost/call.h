@@ -62,7 +62,21 @@ typedef struct lh_response {
   lh_str url;            /* final URL after redirects; may be absent */
   uint64_t bytes_sent;     /* on the wire for this request */
   uint64_t bytes_received; /* body bytes received (Locust's content size) */
+  /* Since ABI 1.1 (the host reads it only when `size` covers it):
+   * LH_RESPONSE_* flags. */
+  uint32_t flags;
 } lh_response;
+
+/* Response flags. */
+enum {
+  /* The call failed because no connection to its target could be made
+   * (refused, unreachable, timed out connecting, no descriptor left); the
+   * error says which. The host paces the user's next attempts after
+   * consecutive ones (docs/cli.md, --no-connect-backoff), so that a dead
+   * target does not burn a core and fill memory with failure records. Not
+   * for a server that answered with an error. */
+  LH_RESPONSE_NOT_CONNECTED = 1u << 0
+};
 
 /* What the caller of lh_host.call_start gets back. Valid only during the
  * done callback. `event` is the request event as the host built it (and

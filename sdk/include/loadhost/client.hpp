@@ -127,6 +127,7 @@ inline bool multiplexes(std::string_view protocol_id) {
 // the last of them is done.
 struct CallGroup {
   std::coroutine_handle<> waiter;
+  UserBase *owner = nullptr;  // whose coroutine the waiter is (crash report)
   size_t pending = 0;  // calls started and not done (when_all adds one while starting)
 };
 }  // namespace detail
@@ -180,8 +181,12 @@ class CallAwaiter {
 
  private:
   static void on_done(void *ud, const lh_call_result *result);
-  static void on_resume(void *ud) { static_cast<CallAwaiter *>(ud)->waiter_.resume(); }
-  static void on_group_resume(void *ud) { static_cast<detail::CallGroup *>(ud)->waiter.resume(); }
+  static void on_resume(void *ud);
+  static void on_group_resume(void *ud) {
+    auto *group = static_cast<detail::CallGroup *>(ud);
+    UserBase::Running running(group->owner);
+    group->waiter.resume();
+  }
 
   Client &client_;
   lh_session *session_ = nullptr;  // the session the call runs on (see Client::session_for_call)
@@ -356,10 +361,17 @@ inline void CallAwaiter::on_done(void *ud, const lh_call_result *result) {
   // Not inside the plugin's completion: resume from a fresh stack.
   lh_loop *loop = host().user_loop(self->client_.user());
   if (detail::CallGroup *group = self->group_) {
+    group->owner = self->client_.owner();
     if (--group->pending == 0) host().post(loop, &CallAwaiter::on_group_resume, group);
     return;
   }
   host().post(loop, &CallAwaiter::on_resume, self);
+}
+
+inline void CallAwaiter::on_resume(void *ud) {
+  auto *self = static_cast<CallAwaiter *>(ud);
+  UserBase::Running running(self->client_.owner());
+  self->waiter_.resume();
 }
 
 }  // namespace loadhost

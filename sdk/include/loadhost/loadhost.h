@@ -9,4 +9,5 @@
 #include "scenario.h"
 #include "options.h"
 #include "fd_watch.h"
+#include "running.h"
 #endif

@@ -24,10 +24,18 @@ struct TaskEntry {
   uint32_t weight = 1;
   std::vector<std::string> tags;
   bool is_task_set = false;
+  // What a crash report calls the task: .name("checkout"), else "#N" (its
+  // place among its holder's tasks) or a TaskSet's type name. C++ cannot
+  // tell a member function's name from its pointer.
+  std::string label;
 
   // Tags for --tags / --exclude-tags (Locust's @tag).
   TaskEntry &tag(std::string name) {
     tags.push_back(std::move(name));
+    return *this;
+  }
+  TaskEntry &name(std::string task_name) {
+    label = std::move(task_name);
     return *this;
   }
 };
@@ -81,7 +89,7 @@ class TaskHolder {
 
  protected:
   TaskEntry &add(uint32_t weight, TaskFn fn) {
-    tasks_.push_back(TaskEntry{std::move(fn), weight, {}, false});
+    tasks_.push_back(TaskEntry{std::move(fn), weight, {}, false, "#" + std::to_string(tasks_.size() + 1)});
     return tasks_.back();
   }
 

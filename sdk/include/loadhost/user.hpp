@@ -27,6 +27,12 @@ inline thread_local lh_user *t_constructing = nullptr;
 
 class UserBase;
 namespace detail {
+// The host's running-slot service (running.h), for the crash report; null
+// from a host without it.
+inline const lh_host_running *running_service() {
+  const void *ext = host().get_extension(g_host, LH_HOST_RUNNING_ID);
+  return static_cast<const lh_host_running *>(ext);
+}
 // The user object under construction (set by its base constructor), so its
 // member clients know their owner.
 inline thread_local UserBase *t_constructing_owner = nullptr;
@@ -42,8 +48,30 @@ class UserBase : public TaskHolder {
         random_(Random::for_new_user()) {
     timer_ = host().timer_create(loop_, &UserBase::on_timer, this);
     if (!timer_) throw std::bad_alloc();
+    if (const lh_host_running *r = detail::running_service()) running_slot_ = r->slot(loop_);
     detail::t_constructing_owner = this;
   }
+
+  // For its scope, notes in the loop's slot that this user's code runs, and
+  // its task, for the crash report (running.h); then puts back what was
+  // there. Every resume of the user's coroutine goes through one.
+  class Running {
+   public:
+    explicit Running(UserBase *user) : slot_(user ? user->running_slot_ : nullptr) {
+      if (!slot_) return;
+      saved_ = *slot_;
+      *slot_ = lh_running{user->handle_, user->current_task_};
+    }
+    ~Running() {
+      if (slot_) *slot_ = saved_;
+    }
+    Running(const Running &) = delete;
+    Running &operator=(const Running &) = delete;
+
+   private:
+    lh_running *slot_;
+    lh_running saved_{};
+  };
   ~UserBase() override { host().timer_destroy(timer_); }
 
   // The target of this user: -H/--host when given, else the class's static
@@ -102,12 +130,14 @@ class UserBase : public TaskHolder {
 
   // ---- driven by the scenario entry (scenario.hpp) ----
   void start_life() {
+    Running running(this);
     life_ = life();
     life_.start_detached();
   }
   void request_stop() {
     stopping_ = true;
     if (sleeper_) {
+      Running running(this);
       host().timer_disarm(timer_);
       std::exchange(sleeper_, {}).resume();
     }
@@ -123,9 +153,11 @@ class UserBase : public TaskHolder {
       report_error("no tasks to run (none defined, or all filtered out by --tags/--exclude-tags)");
       co_return LoopEnd::stop_user;
     }
+    const char *outer_task = current_task_;  // a TaskSet's tasks run inside a task
     while (!stopping_) {
       TaskEntry *entry = holder.pick(random_);
-      if (!entry) co_return LoopEnd::stop_user;
+      if (!entry) break;
+      set_current_task(entry->label.c_str());
       task_started_ns_ = now_ns();
       bool skip_wait = false;
       LoopEnd end = LoopEnd::stopped;
@@ -147,11 +179,13 @@ class UserBase : public TaskHolder {
       } catch (...) {
         report_error("unknown exception");
       }
+      set_current_task(outer_task);  // a TaskSet's names die with it
       if (ended) co_return end;
       if (stopping_) break;
       co_await sleep(skip_wait ? Duration(0) : wait_for(holder));
     }
-    co_return LoopEnd::stopped;
+    set_current_task(outer_task);
+    co_return stopping_ ? LoopEnd::stopped : LoopEnd::stop_user;
   }
 
   Duration wait_for(TaskHolder &holder) {
@@ -164,7 +198,15 @@ class UserBase : public TaskHolder {
  private:
   static void on_timer(void *ud) {
     auto *self = static_cast<UserBase *>(ud);
+    Running running(self);
     if (auto h = std::exchange(self->sleeper_, {})) h.resume();
+  }
+
+  // The task in the crash report's slot too, when this user is the one
+  // running (its Running scope wrote the old name there).
+  void set_current_task(const char *label) {
+    current_task_ = label;
+    if (running_slot_ && running_slot_->user == handle_) running_slot_->task = label;
   }
 
   Task<> life() {
@@ -196,6 +238,8 @@ class UserBase : public TaskHolder {
   Task<> life_;
   Random random_;
   uint64_t task_started_ns_ = 0;
+  lh_running *running_slot_ = nullptr;  // the loop's, for the crash report
+  const char *current_task_ = nullptr;  // its label, while a task runs
   bool stopping_ = false;
   bool io_since_yield_ = false;
 };
@@ -246,19 +290,6 @@ Task<> run_task_set(UserBase &user, std::vector<std::string> tags) {
   co_await set.run(user, tags);
 }
 
-template <class TS>
-TaskEntry &TaskHolder::task_set(uint32_t weight) {
-  TaskHolder *self = this;
-  auto &entry = add(weight, [self](const TaskEntry &e) -> Task<> {
-    // Which user: the holder is a user, or a TaskSet attached to one.
-    UserBase *user = dynamic_cast<UserBase *>(self);
-    if (!user) user = &static_cast<TaskSetBase *>(self)->base_user();
-    return run_task_set<TS>(*user, e.tags);
-  });
-  entry.is_task_set = true;
-  return entry;
-}
-
 namespace detail {
 inline std::string demangle(const char *mangled) {
   int status = 0;
@@ -269,5 +300,19 @@ inline std::string demangle(const char *mangled) {
   return colon == std::string::npos ? out : out.substr(colon + 2);
 }
 }  // namespace detail
+
+template <class TS>
+TaskEntry &TaskHolder::task_set(uint32_t weight) {
+  TaskHolder *self = this;
+  auto &entry = add(weight, [self](const TaskEntry &e) -> Task<> {
+    // Which user: the holder is a user, or a TaskSet attached to one.
+    UserBase *user = dynamic_cast<UserBase *>(self);
+    if (!user) user = &static_cast<TaskSetBase *>(self)->base_user();
+    return run_task_set<TS>(*user, e.tags);
+  });
+  entry.is_task_set = true;
+  entry.label = detail::demangle(typeid(TS).name());
+  return entry;
+}
 
 }  // namespace loadhost

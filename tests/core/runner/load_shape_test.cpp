@@ -20,6 +20,18 @@ TEST(ParseDuration, RejectsGarbage) {
   EXPECT_FALSE(parse_duration("10x"));
   EXPECT_FALSE(parse_duration("s"));
   EXPECT_FALSE(parse_duration("-5s"));
+  EXPECT_FALSE(parse_duration("."));
+  EXPECT_FALSE(parse_duration("1.2.3s"));
+  EXPECT_FALSE(parse_duration(std::string(400, '9') + "s")) << "out of a double's range";
+}
+
+TEST(Stages, RejectStagesOutOfRange) {
+  std::string error;
+  EXPECT_TRUE(parse_stages("3000000h:5", error).empty());
+  EXPECT_EQ(error, "--stages: '3000000h:5' lasts longer than 366 days");
+  error.clear();
+  EXPECT_TRUE(parse_stages("10s:99999999999", error).empty()) << "more users than a uint32";
+  EXPECT_EQ(error, "--stages: '10s:99999999999' is not DURATION:USERS (e.g. 30s:50)");
 }
 
 TEST(Stages, ParseAndRampLinearly) {

@@ -213,6 +213,9 @@ TEST(ResponseParser, ClosedEarlyIsAnError) {
 TEST(ResponseParser, MalformedInputsGiveClearErrors) {
   const std::pair<std::string, std::string> cases[] = {
       {"SSH-2.0-OpenSSH\r\n", "malformed response: invalid status line"},
+      // Not HTTP behind a CR (an SSH banner): said at once, not at the timeout.
+      {"\rSSH-2.0-OpenSSH_9.2\r\n", "malformed response: invalid status line"},
+      {"\r\n\rSSH-2.0-OpenSSH_9.2", "malformed response: invalid status line"},
       {"<html>", "malformed response: invalid status line"},
       {"HTTP/1.1 20 OK\r\n\r\n", "malformed response: invalid status line"},
       {"HTTP/1.1 2000 OK\r\n\r\n", "malformed response: invalid status line"},
