@@ -60,8 +60,46 @@ class LatencyHistogram {
     max_ = us > max_ ? us : max_;
   }
 
+  // `n` samples of the same value: a Locust worker's report arrives as
+  // {rounded ms: count}, not as samples. O(1).
+  void record_n(std::uint64_t us, std::uint64_t n) {
+    if (n == 0) return;
+    if (!counts_) allocate();
+    counts_[bucket_index(us < kMaxTrackableUs ? us : kMaxTrackableUs)] += n;
+    count_ += n;
+    sum_ += us * n;
+    min_ = us < min_ ? us : min_;
+    max_ = us > max_ ? us : max_;
+  }
+
   // Bucket-wise addition; exact.
   void merge(const LatencyHistogram& other);
+
+  // The wire form: visits each non-empty bucket as (index, count), in
+  // index order. Reads the whole array (26 KiB): for reports, not per request.
+  template <typename Visit>
+  void for_each_bucket(Visit visit) const {
+    if (!counts_) return;
+    for (std::size_t i = 0; i < kBucketCount; ++i)
+      if (counts_[i]) visit(i, counts_[i]);
+  }
+  // Rebuilding a histogram from its wire form, in two steps: add_to_bucket()
+  // puts `n` samples in bucket `index` (< kBucketCount; the caller checks)
+  // without touching count, sum, min or max, then set_summary() sets those
+  // exact figures. Why not record(): the wire carries buckets, not samples,
+  // and the sender's exact sum/min/max are better than any bucket's value.
+  // The caller keeps count == the sum of the bucket counts.
+  void add_to_bucket(std::size_t index, std::uint64_t n) {
+    if (!counts_) allocate();
+    counts_[index] += n;
+  }
+  void set_summary(std::uint64_t count, std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+    if (count && !counts_) allocate();  // merge() reads the buckets of any non-empty histogram
+    count_ = count;
+    sum_ = count ? sum : 0;
+    min_ = count ? min : UINT64_MAX;
+    max_ = count ? max : 0;
+  }
 
   // Removes an earlier snapshot of this same histogram (every bucket of
   // `earlier` must be <= ours), leaving the samples recorded since. Counts,

@@ -223,5 +223,55 @@ TEST(LatencyHistogram, EmptyHistogramIsSmallAndCopiesCheaply) {
   EXPECT_TRUE(merged.empty());
 }
 
+TEST(LatencyHistogram, RebuiltFromItsBucketsIsTheSame) {
+  // The wire form: non-empty buckets plus the exact count, sum, min, max.
+  LatencyHistogram original;
+  std::mt19937_64 rng(9);
+  std::lognormal_distribution<double> latency(8.0, 2.0);
+  for (int i = 0; i < 50'000; ++i) original.record(static_cast<std::uint64_t>(latency(rng)));
+  LatencyHistogram rebuilt;
+  std::size_t previous = 0;
+  bool first = true;
+  original.for_each_bucket([&](std::size_t index, std::uint64_t n) {
+    EXPECT_TRUE(first || index > previous);  // index order, empty buckets skipped
+    EXPECT_GT(n, 0u);
+    first = false;
+    previous = index;
+    rebuilt.add_to_bucket(index, n);
+  });
+  rebuilt.set_summary(original.count(), original.sum(), original.min(), original.max());
+  EXPECT_EQ(rebuilt.count(), original.count());
+  EXPECT_EQ(rebuilt.sum(), original.sum());
+  EXPECT_EQ(rebuilt.min(), original.min());
+  EXPECT_EQ(rebuilt.max(), original.max());
+  for (double q : checked_quantiles()) EXPECT_EQ(rebuilt.percentile(q), original.percentile(q)) << q;
+  EXPECT_EQ(rebuilt.median(), original.median());
+}
+
+TEST(LatencyHistogram, RecordNIsNRecords) {
+  LatencyHistogram once, many;
+  for (std::uint64_t us : {std::uint64_t{150'000}, std::uint64_t{3}, std::uint64_t{9'000'000'000}}) {
+    for (int i = 0; i < 7; ++i) once.record(us);
+    many.record_n(us, 7);
+  }
+  many.record_n(5, 0);  // nothing
+  EXPECT_EQ(many.count(), once.count());
+  EXPECT_EQ(many.sum(), once.sum());
+  EXPECT_EQ(many.min(), once.min());
+  EXPECT_EQ(many.max(), once.max());
+  for (double q : checked_quantiles()) EXPECT_EQ(many.percentile(q), once.percentile(q)) << q;
+}
+
+TEST(LatencyHistogram, AnEmptySummaryIsEmpty) {
+  LatencyHistogram h;
+  h.set_summary(0, 12, 3, 4);  // figures of nothing are ignored
+  EXPECT_TRUE(h.empty());
+  EXPECT_EQ(h.sum(), 0u);
+  EXPECT_EQ(h.max(), 0u);
+  LatencyHistogram into;
+  into.merge(h);
+  EXPECT_TRUE(into.empty());
+}
+
 }  // namespace
 }  // namespace loadhost::stats
