@@ -63,6 +63,28 @@ void StatsEntry::merge(const StatsEntry& other) {
   }
 }
 
+void StatsEntry::merge_counts(const LatencyHistogram& histogram, const Counts& counts) {
+  histogram_.merge(histogram);
+  num_failures_ += counts.num_failures;
+  total_content_length_ += counts.content_bytes;
+  if (counts.first_request_time != 0.0 &&
+      (first_request_time_ == 0.0 || counts.first_request_time < first_request_time_)) {
+    first_request_time_ = counts.first_request_time;
+  }
+  last_request_time_ = std::max(last_request_time_, counts.last_request_time);
+}
+
+void StatsEntry::merge_second(std::int64_t second, std::uint64_t requests, std::uint64_t failures) {
+  if (second < 0) return;
+  SecondCounts& slot = per_second_[static_cast<std::size_t>(second % kRateRingSeconds)];
+  if (slot.second_ == second) {
+    slot.requests_ += requests;
+    slot.failures_ += failures;
+  } else if (second > slot.second_) {
+    slot = SecondCounts{second, requests, failures};
+  }
+}
+
 void StatsEntry::reset() {
   histogram_.reset();
   num_failures_ = 0;

@@ -40,6 +40,25 @@ class StatsEntry {
   // Clears the samples, keeps type, name and the histogram's memory.
   void reset();
 
+  // The wire form (a worker's report), both ways: what an entry holds
+  // besides its histogram, and its per-second counts.
+  struct Counts {
+    std::uint64_t num_failures = 0;
+    std::uint64_t content_bytes = 0;
+    double first_request_time = 0.0;  // 0: none
+    double last_request_time = 0.0;
+  };
+  // Adds samples that arrived as a histogram and counts. Exact.
+  void merge_counts(const LatencyHistogram& histogram, const Counts& counts);
+  // Adds one second's counts to the rate ring (slot-wise, as merge()).
+  void merge_second(std::int64_t second, std::uint64_t requests, std::uint64_t failures);
+  // Visits the seconds still in the ring: (second, requests, failures).
+  template <typename Visit>
+  void for_each_second(Visit visit) const {
+    for (const SecondCounts& s : per_second_)
+      if (s.second_ >= 0 && (s.requests_ || s.failures_)) visit(s.second_, s.requests_, s.failures_);
+  }
+
   const std::string& type() const { return type_; }
   const std::string& name() const { return name_; }
   std::uint64_t num_requests() const { return histogram_.count(); }

@@ -43,6 +43,11 @@ void StatsTable::record(std::string_view type, std::string_view name,
 
 void StatsTable::record_failure(std::string_view type, std::string_view name,
                                 std::string_view error, double unix_now) {
+  record_failures(type, name, error, 1, unix_now);
+}
+
+void StatsTable::record_failures(std::string_view type, std::string_view name, std::string_view error,
+                                 std::uint64_t occurrences, double unix_now) {
   const detail::KeyView<3> key{type, name, error};
   auto it = failures_.find(key);
   if (it == failures_.end()) {
@@ -54,12 +59,12 @@ void StatsTable::record_failure(std::string_view type, std::string_view name,
              .first;
   }
   Failure& failure = it->second;
-  ++failure.occurrences_;
+  failure.occurrences_ += occurrences;
   failure.first_seen_ = std::min(failure.first_seen_, unix_now);
   failure.last_seen_ = std::max(failure.last_seen_, unix_now);
 }
 
-void StatsTable::record_exception(std::string_view message, std::string_view detail) {
+void StatsTable::record_exception(std::string_view message, std::string_view detail, std::uint64_t count) {
   const detail::KeyView<1> key{message};
   auto it = exceptions_.find(key);
   if (it == exceptions_.end()) {
@@ -68,7 +73,7 @@ void StatsTable::record_exception(std::string_view message, std::string_view det
                           ExceptionRecord{std::string(message), std::string(detail), 0})
              .first;
   }
-  ++it->second.count_;
+  it->second.count_ += count;
 }
 
 void StatsTable::merge(const StatsTable& other) {

@@ -100,8 +100,18 @@ class StatsTable {
   void record(std::string_view type, std::string_view name, std::uint64_t response_time_us,
               std::uint64_t content_bytes, std::string_view error, double unix_now);
 
-  // An exception thrown by user code outside a request.
-  void record_exception(std::string_view message, std::string_view detail);
+  // An exception thrown by user code outside a request (`count` times: a
+  // worker reports each distinct exception once, with its count).
+  void record_exception(std::string_view message, std::string_view detail, std::uint64_t count = 1);
+
+  // For a master reading a worker's report row by row (the report carries
+  // rows, not samples): the (type, name) entry, created empty when new; the
+  // Aggregated row, which such a caller fills from the report's own total
+  // (record() keeps it in step by itself); a failure row `occurrences` times.
+  StatsEntry& entry(std::string_view type, std::string_view name) { return entry_for(type, name); }
+  StatsEntry& mutable_total() { return total_; }
+  void record_failures(std::string_view type, std::string_view name, std::string_view error,
+                       std::uint64_t occurrences, double unix_now);
 
   // Adds everything `other` recorded; exact. Start time becomes the earlier.
   void merge(const StatsTable& other);

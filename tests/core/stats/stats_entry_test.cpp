@@ -123,5 +123,33 @@ TEST(StatsEntry, ResetClearsSamplesKeepsIdentity) {
   EXPECT_EQ(e.first_request_time(), 200.0);
 }
 
+TEST(StatsEntry, RebuiltFromItsWireFormMergesAsTheEntry) {
+  // What a worker's report carries: histogram, counts, per-second counts.
+  StatsEntry worker("GET", "/x");
+  for (int i = 0; i < 300; ++i) worker.record(1'000 + i * 37, 10, i % 7 == 0, 1'000.0 + i * 0.1);
+  StatsEntry::Counts counts{worker.num_failures(), worker.total_content_length(), worker.first_request_time(),
+                            worker.last_request_time()};
+  StatsEntry via_merge("GET", "/x"), via_wire("GET", "/x");
+  via_merge.record(5, 1, false, 1'010.0);
+  via_wire.record(5, 1, false, 1'010.0);
+  via_merge.merge(worker);
+  via_wire.merge_counts(worker.histogram(), counts);
+  int seconds = 0;
+  worker.for_each_second([&](std::int64_t second, std::uint64_t requests, std::uint64_t failures) {
+    via_wire.merge_second(second, requests, failures);
+    ++seconds;
+  });
+  EXPECT_EQ(seconds, 20);  // 30 seconds recorded, the ring keeps 20
+  EXPECT_EQ(via_wire.num_requests(), via_merge.num_requests());
+  EXPECT_EQ(via_wire.num_failures(), via_merge.num_failures());
+  EXPECT_EQ(via_wire.total_content_length(), via_merge.total_content_length());
+  EXPECT_EQ(via_wire.first_request_time(), via_merge.first_request_time());
+  EXPECT_EQ(via_wire.last_request_time(), via_merge.last_request_time());
+  EXPECT_EQ(via_wire.percentile(0.95), via_merge.percentile(0.95));
+  for (double now : {1'015.0, 1'025.0, 1'031.0})
+    EXPECT_EQ(via_wire.current_rps(now), via_merge.current_rps(now)) << now;
+  EXPECT_EQ(via_wire.current_fail_per_sec(1'031.0), via_merge.current_fail_per_sec(1'031.0));
+}
+
 }  // namespace
 }  // namespace loadhost::stats

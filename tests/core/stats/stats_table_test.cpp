@@ -198,5 +198,38 @@ TEST(StatsTable, ResetKeepsRowsClearsErrors) {
   EXPECT_EQ(table.total().num_requests(), 0u);
 }
 
+TEST(StatsTable, FailuresAndExceptionsWithACount) {
+  // A worker's report carries each distinct row once, with its count.
+  StatsTable t;
+  t.record_failures("GET", "/x", "HTTP 500", 5, 10.0);
+  t.record_failures("GET", "/x", "HTTP 500", 2, 12.0);
+  t.record("GET", "/x", 100, 0, "HTTP 500", 11.0);
+  t.record_exception("boom", "trace", 4);
+  t.record_exception("boom", "other trace");  // the two-argument form still counts one
+  ASSERT_EQ(t.sorted_failures().size(), 1u);
+  const Failure& f = *t.sorted_failures()[0];
+  EXPECT_EQ(f.occurrences_, 8u);
+  EXPECT_EQ(f.first_seen_, 10.0);
+  EXPECT_EQ(f.last_seen_, 12.0);
+  ASSERT_EQ(t.sorted_exceptions().size(), 1u);
+  EXPECT_EQ(t.sorted_exceptions()[0]->count_, 5u);
+  EXPECT_EQ(t.sorted_exceptions()[0]->detail_, "trace");
+}
+
+TEST(StatsTable, RowsFilledOneByOneAreFound) {
+  StatsTable t;
+  StatsEntry& e = t.entry("GET", "/x");
+  EXPECT_EQ(&e, &t.entry("GET", "/x"));  // the same row, not a second one
+  EXPECT_EQ(t.find("GET", "/x"), &e);
+  EXPECT_EQ(e.type(), "GET");
+  EXPECT_EQ(e.name(), "/x");
+  StatsEntry worker;
+  worker.record(1'000, 3, false, 5.0);
+  e.merge(worker);
+  t.mutable_total().merge(worker);
+  EXPECT_EQ(t.total().num_requests(), 1u);
+  EXPECT_EQ(t.find("GET", "/x")->num_requests(), 1u);
+}
+
 }  // namespace
 }  // namespace loadhost::stats
