@@ -654,5 +654,65 @@ TEST(Distributed, MasterBindBeyondLoopbackWarns) {
   EXPECT_NE(err.find("only 0 of 1 workers"), std::string::npos) << err;
 }
 
+// A worker stopped with SIGTERM (Ctrl-C) mid-run sends its last report and
+// `quit`: nothing it did is lost, and the other worker takes its users.
+TEST(Distributed, WorkerStoppedBySignalLosesNothing) {
+  NginxServer nginx;
+  TempDir dir;
+  auto master = start_master(dir, {"--headless", "--expect-workers", "2", "-u", "4", "-r", "100", "-t", "5s",
+                                   nginx.url() + "/w1"});
+  std::uint16_t port = master_port(*master);
+  ASSERT_NE(port, 0) << both(*master);
+  auto w1 = start_worker(dir, port, {nginx.url() + "/w1"});
+  auto w2 = start_worker(dir, port, {nginx.url() + "/w2"});
+  ASSERT_TRUE(wait_for_stderr(*master, "all users spawned", 15s)) << both(*master);
+  ASSERT_TRUE(eventually([&] { return nginx_paths(nginx)["/w2"] > 1000; }, 5s));
+  ASSERT_EQ(::kill(w2->pid(), SIGTERM), 0);
+  auto s2 = w2->wait(5s);
+  ASSERT_TRUE(s2.has_value()) << both(*w2);
+  EXPECT_EQ(s2->code, 0) << both(*w2);
+  EXPECT_TRUE(wait_for_stderr(*master, " quit; 1 workers left", 2s)) << both(*master);
+  auto ms = master->wait(15s);
+  ASSERT_TRUE(ms.has_value()) << both(*master);
+  EXPECT_EQ(ms->code, 0) << both(*master);
+  auto s1 = w1->wait(10s);
+  ASSERT_TRUE(s1.has_value()) << both(*w1);
+  EXPECT_EQ(s1->code, 0) << both(*w1);
+
+  json report = read_json(dir.path() / "report.json");
+  ASSERT_TRUE(report.contains("aggregated")) << both(*master);
+  uint64_t on_w1 = requests_of(report, "/w1"), on_w2 = requests_of(report, "/w2");
+  auto logged = settled_nginx_paths(nginx, on_w1 + on_w2);
+  EXPECT_EQ(on_w1, logged["/w1"]) << "nginx: " << describe(logged);
+  EXPECT_EQ(on_w2, logged["/w2"]) << "its last report and its quit came before it exited; nginx: "
+                                  << describe(logged);
+  EXPECT_EQ(report["aggregated"]["num_requests"].get<uint64_t>(), on_w1 + on_w2);
+}
+
+// A master with the web UI and --autoquit: when it quits, it tells its
+// workers to quit (as the headless master does), so they exit 0.
+TEST(Distributed, UiMasterAutoquitQuitsItsWorkers) {
+  NginxServer nginx;
+  TempDir dir;
+  auto master = start_master(dir, {"--web-host", "127.0.0.1", "--web-port", "0", "--autostart", "--autoquit", "1s",
+                                   "--expect-workers", "1", "-u", "2", "-r", "100", "-t", "2s", "-H", nginx.url(),
+                                   "-f", scenario("distributed_paths")});
+  std::uint16_t port = master_port(*master);
+  ASSERT_NE(port, 0) << both(*master);
+  ScopedEnv env("LH_TEST_PATH", std::string("/ui"));
+  auto worker = start_worker(dir, port, {"-f", scenario("distributed_paths")});
+  auto ms = master->wait(15s);
+  ASSERT_TRUE(ms.has_value()) << both(*master);
+  EXPECT_EQ(ms->code, 0) << both(*master);
+  auto ws = worker->wait(10s);
+  ASSERT_TRUE(ws.has_value()) << both(*worker);
+  EXPECT_EQ(ws->code, 0) << both(*worker);
+  EXPECT_NE(worker->stderr_text().find("worker done: the master quit"), std::string::npos) << both(*worker);
+  json report = read_json(dir.path() / "report.json");
+  uint64_t on_ui = requests_of(report, "/ui");
+  EXPECT_GT(on_ui, 0u) << report.dump(1);
+  EXPECT_EQ(on_ui, settled_nginx_paths(nginx, on_ui)["/ui"]);
+}
+
 }  // namespace
 }  // namespace loadhost::test
