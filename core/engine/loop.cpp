@@ -97,10 +97,11 @@ void Loop::flush_shard() {
   shard_.reset();
 }
 
-void Loop::drain_outbox(stats::StatsTable &into) {
+void Loop::drain_outbox(stats::StatsTable &into, stats::StatsTable *also) {
   std::lock_guard lock(outbox_mutex_);
   if (outbox_.empty()) return;
   into.merge(outbox_);
+  if (also) also->merge(outbox_);
   outbox_.reset();
 }
 

@@ -60,8 +60,9 @@ class Loop : public lh_loop {
   // [loop-thread] Moves the shard into the outbox (called by the loop's own
   // once-a-second flush, and at the end).
   void flush_shard();
-  // [control-thread] Takes what the outbox holds, merging it into `into`.
-  void drain_outbox(stats::StatsTable &into);
+  // [control-thread] Takes what the outbox holds, merging it into `into`
+  // and, when given, into `also` (a worker's not-yet-reported delta).
+  void drain_outbox(stats::StatsTable &into, stats::StatsTable *also = nullptr);
 
   // [control-thread, before a test starts] The loop-thread hook subscribers.
   void set_loop_hooks(std::vector<HookSubscriber> request,

@@ -62,6 +62,8 @@ uint64_t Runner::user_count() const {
   return n;
 }
 
+std::string Runner::placement() const { return fmt::format("on {} threads", engine_.loop_count()); }
+
 double Runner::elapsed_s() const { return start_ns_ ? double(monotonic_ns() - start_ns_) / 1e9 : 0; }
 
 void Runner::set_state(RunnerState state) {
@@ -232,15 +234,7 @@ void Runner::spawn(uint64_t count) {
     spawned_.emplace_back(cls_index, loop);
     ++batch[loop][cls_index];
   }
-  for (size_t l = 0; l < loops.size(); ++l) {
-    for (uint32_t c = 0; c < scenario_.class_count; ++c) {
-      if (uint32_t n = batch[l][c]) {
-        Loop *loop = loops[l].get();
-        const lh_user_class *cls = scenario_.classes[c];
-        asio::post(loop->io(), [loop, cls, n] { loop->users().spawn(cls, n); });
-      }
-    }
-  }
+  post_to_loops(batch, false);
 }
 
 void Runner::despawn(uint64_t count) {
@@ -254,16 +248,68 @@ void Runner::despawn(uint64_t count) {
   }
   dispatcher_.rewind(count);
   can_spawn_more_ = true;
+  post_to_loops(batch, true);
+}
+
+// One post per (loop, class) with users to start or stop.
+void Runner::post_to_loops(const std::vector<std::vector<uint32_t>> &batch, bool stop) {
+  auto &loops = engine_.loops();
   uint64_t timeout = options_.stop_timeout_ns;
   for (size_t l = 0; l < loops.size(); ++l) {
     for (uint32_t c = 0; c < scenario_.class_count; ++c) {
-      if (uint32_t n = batch[l][c]) {
-        Loop *loop = loops[l].get();
-        const lh_user_class *cls = scenario_.classes[c];
+      uint32_t n = batch[l][c];
+      if (!n) continue;
+      Loop *loop = loops[l].get();
+      const lh_user_class *cls = scenario_.classes[c];
+      if (stop)
         asio::post(loop->io(), [loop, cls, n, timeout] { loop->users().stop(cls, n, timeout); });
-      }
+      else
+        asio::post(loop->io(), [loop, cls, n] { loop->users().spawn(cls, n); });
     }
   }
+}
+
+void Runner::set_class_counts(std::vector<uint32_t> counts) {
+  asio::post(control_, [this, counts = std::move(counts)] {
+    if (state_ == RunnerState::spawning || state_ == RunnerState::running) apply_class_counts(counts);
+  });
+}
+
+// A worker's share: exact per-class counts, all at once (the master ramps).
+// The dispatcher is bypassed; target_ follows, so spawn_step sees nothing
+// left to do and only reports the spawn as complete.
+void Runner::apply_class_counts(const std::vector<uint32_t> &counts) {
+  auto &loops = engine_.loops();
+  std::vector<std::vector<uint32_t>> start(loops.size(), std::vector<uint32_t>(scenario_.class_count, 0));
+  std::vector<std::vector<uint32_t>> stop = start;
+  std::vector<uint32_t> have = class_counts();
+  uint64_t total = 0;
+  for (uint32_t c = 0; c < scenario_.class_count; ++c) {
+    uint32_t want = c < counts.size() ? counts[c] : 0;
+    total += want;
+    for (uint32_t i = have[c]; i < want; ++i) {
+      uint32_t loop = next_loop_;
+      next_loop_ = (next_loop_ + 1) % uint32_t(loops.size());
+      spawned_.emplace_back(c, loop);
+      ++start[loop][c];
+    }
+    // Newest of this class first.
+    uint32_t extra = have[c] > want ? have[c] - want : 0;
+    for (size_t i = spawned_.size(); extra > 0 && i-- > 0;) {
+      if (spawned_[i].first != c) continue;
+      ++stop[spawned_[i].second][c];
+      spawned_.erase(spawned_.begin() + std::ptrdiff_t(i));
+      --extra;
+    }
+  }
+  post_to_loops(start, false);
+  post_to_loops(stop, true);
+  target_ = uint32_t(total);
+  rate_ = 0;
+  ramp_start_ns_ = monotonic_ns();
+  ramp_start_count_ = spawned_.size();
+  if (state_ == RunnerState::running) set_state(RunnerState::spawning);
+  spawn_step();
 }
 
 void Runner::arm_stats_timer() {
@@ -279,7 +325,7 @@ void Runner::arm_stats_timer() {
 }
 
 void Runner::merge_stats() {
-  for (auto &loop : engine_.loops()) loop->drain_outbox(stats_);
+  for (auto &loop : engine_.loops()) loop->drain_outbox(stats_, delta_sink_);
 }
 
 void Runner::begin_stop_with(std::string reason) {

@@ -22,13 +22,11 @@
 
 #include "core/engine/engine.hpp"
 #include "core/runner/load_shape.hpp"
+#include "core/runner/test_run.hpp"
 #include "core/runner/users_dispatcher.hpp"
 #include "core/stats/stats_table.hpp"
 
 namespace loadhost::core {
-
-enum class RunnerState { ready, spawning, running, stopping, stopped };
-const char *to_string(RunnerState state);
 
 struct RunOptions {
   uint32_t users = 1;
@@ -42,7 +40,7 @@ struct RunOptions {
   LoadShape shape;                      // empty = none
 };
 
-class Runner {
+class Runner : public TestRun {
  public:
   // A runner with its own control context: run() drives it.
   Runner(Engine &engine, const lh_scenario &scenario, RunOptions options);
@@ -50,41 +48,46 @@ class Runner {
   // begins the test and returns; on_state reports `stopped` at the end.
   Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
          boost::asio::io_context &control);
-  ~Runner();
+  ~Runner() override;
 
   // [control-thread] Runs the test until it has stopped (own context only).
   void run();
   // [control-thread] Begins the test: loops start, spawning begins.
-  void start();
+  void start() override;
 
   // [thread-safe]
-  void stop(std::string reason);
-  void set_target(uint32_t users, double spawn_rate);
+  void stop(std::string reason) override;
+  void set_target(uint32_t users, double spawn_rate) override;
+  // [thread-safe] Runs exactly these users per class (index as in the
+  // scenario), all at once: a worker's share as its master assigns it.
+  // Users of a class beyond its count stop, newest first.
+  void set_class_counts(std::vector<uint32_t> counts);
   // [thread-safe] Stops the running test `seconds` from now (replacing the
   // run time it had), as Locust's /swarm with a run_time does mid-test.
-  void stop_after(double seconds);
+  void stop_after(double seconds) override;
   // [thread-safe] Zeroes the merged stats and fires LH_HOOK_RESET_STATS, on
   // the control thread. Samples a loop recorded in the last second and has
   // not handed over yet count after the reset (as a Locust worker's report
   // in flight does).
-  void reset_stats();
+  void reset_stats() override;
 
-  RunnerState state() const { return state_.load(); }
+  RunnerState state() const override { return state_.load(); }
   // [control-thread] The merged stats (complete after run() returns).
-  const stats::StatsTable &stats() const { return stats_; }
-  uint64_t user_count() const;
+  const stats::StatsTable &stats() const override { return stats_; }
+  uint64_t user_count() const override;
   // [control-thread] Users the runner has started and not stopped, per class
   // (index as in the scenario).
-  std::vector<uint32_t> class_counts() const;
-  const std::string &stop_reason() const { return stop_reason_; }
+  std::vector<uint32_t> class_counts() const override;
+  const std::string &stop_reason() const override { return stop_reason_; }
   uint32_t target_users() const { return target_; }
   double spawn_rate() const { return rate_; }
-  double started_at() const { return started_at_; }  // unix seconds
-  double elapsed_s() const;
+  double started_at() const override { return started_at_; }  // unix seconds
+  double elapsed_s() const override;
+  std::string placement() const override;
 
-  // [control-thread] Called once a second after the merge, and once at the end.
-  std::function<void(const stats::StatsTable &, uint64_t user_count)> on_tick;
-  std::function<void(RunnerState)> on_state;
+  // [control-thread] Every merge also adds what the loops handed over to
+  // this table (a worker's delta since its last report); null = none.
+  void set_delta_sink(stats::StatsTable *sink) { delta_sink_ = sink; }
 
  private:
   Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
@@ -97,6 +100,8 @@ class Runner {
   void apply_target(uint32_t users, double rate);
   void spawn(uint64_t count);
   void despawn(uint64_t count);
+  void apply_class_counts(const std::vector<uint32_t> &counts);
+  void post_to_loops(const std::vector<std::vector<uint32_t>> &batch, bool stop);
   void begin_stop_with(std::string reason);
   std::string describe_counts();
   void poll_stopped();
@@ -115,6 +120,7 @@ class Runner {
 
   std::atomic<RunnerState> state_{RunnerState::ready};
   stats::StatsTable stats_;
+  stats::StatsTable *delta_sink_ = nullptr;
   std::string stop_reason_;
   double started_at_ = 0;
   uint64_t start_ns_ = 0;
