@@ -16,7 +16,8 @@ packages=(
   libgrpc++-dev libprotobuf-dev libprotoc-dev protobuf-compiler protobuf-compiler-grpc openssl  # the grpc plugin and its test server
   libjs-chart.js  # the web UI's charts, embedded into the binary
   chromium nodejs  # the web UI's browser tests (playwright-core from npm drives Debian's chromium)
-  python3-locust  # the real Locust, whose web API the loadhost UI must match
+  python3-locust  # the real Locust: its web API and its master/worker wire protocol
+  libzmq3-dev cppzmq-dev libmsgpack-cxx-dev  # master/worker: ZeroMQ and msgpack, as Locust
 )
 missing=()
 for p in "${packages[@]}"; do
