@@ -213,6 +213,31 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
                "to 1 s; every failure is still counted)")
       ->envname("LOADHOST_NO_CONNECT_BACKOFF");
 
+  app.add_flag("--master", o.master, "Run as the master of a distributed test: workers run the users")
+      ->envname("LOADHOST_MASTER");
+  app.add_option("--master-bind-host", o.master_bind_host,
+                 "Master: the address workers connect to (default 127.0.0.1, loopback only; * for every interface)")
+      ->envname("LOADHOST_MASTER_BIND_HOST");
+  app.add_option("--master-bind-port", o.master_bind_port, "Master: the port (default 5557)")
+      ->envname("LOADHOST_MASTER_BIND_PORT");
+  app.add_option("--expect-workers", o.expect_workers,
+                 "Headless master: wait for this many workers before starting (default 1)")
+      ->check(CLI::Range(1u, 1'000'000u))
+      ->envname("LOADHOST_EXPECT_WORKERS");
+  add_duration(app, "--expect-workers-max-wait", o.expect_workers_max_wait_s,
+               "Headless master: give up (exit 1) if the workers have not all come by then (default: wait on)")
+      ->envname("LOADHOST_EXPECT_WORKERS_MAX_WAIT");
+  app.add_flag("--worker", o.worker, "Run as a worker: take users from a master (loadhost's or Locust's)")
+      ->envname("LOADHOST_WORKER");
+  app.add_option("--master-host", o.master_host, "Worker: the master's address (default 127.0.0.1)")
+      ->envname("LOADHOST_MASTER_HOST");
+  app.add_option("--master-port", o.master_port, "Worker: the master's port (default 5557)")
+      ->envname("LOADHOST_MASTER_PORT");
+  app.add_option("--master-key", o.master_key,
+                 "Master and workers: encrypt with ZeroMQ CURVE and admit only workers holding this key file "
+                 "(a master creates FILE, mode 0600, when it does not exist; copy it to the workers)")
+      ->envname("LOADHOST_MASTER_KEY");
+
   for (const PluginOption &p : plugin_options) {
     try {
       add_plugin_option(app, p, o);
@@ -260,6 +285,11 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     std::fprintf(stderr, "loadhost: --tls-cert and --tls-key go together: give both for HTTPS, or neither\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (o.master && o.worker) {
+    std::fprintf(stderr, "loadhost: --master and --worker exclude each other: a process is one or the other\n");
     exit_code = 2;
     return std::nullopt;
   }

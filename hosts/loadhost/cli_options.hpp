@@ -48,6 +48,16 @@ struct CliOptions {
   double request_timeout_s = 60;
   bool no_connect_backoff = false;     // --no-connect-backoff
   std::string config_file;
+  // Distributed runs (Locust's flags and defaults).
+  bool master = false;
+  std::string master_bind_host = "127.0.0.1";  // loopback unless told otherwise
+  uint16_t master_bind_port = 5557;
+  uint32_t expect_workers = 1;             // headless master: wait for this many
+  std::optional<double> expect_workers_max_wait_s;  // then give up (default: wait on)
+  bool worker = false;
+  std::string master_host = "127.0.0.1";
+  uint16_t master_port = 5557;
+  std::string master_key;                  // --master-key FILE: CURVE, only key holders join
   // Options added by plugins (lh_plugin_options), by name: the text given,
   // else the plugin's default; "1" for set flags; repeats joined by '\n'.
   std::map<std::string, std::string> plugin_options;

@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/distributed/master.hpp"
+#include "core/distributed/worker.hpp"
 #include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/open_file_limit.hpp"  // raise_open_file_limit
@@ -23,6 +25,7 @@
 #include "core/loader/scenario_compiler.hpp"
 #include "core/runner/runner.hpp"
 #include "hosts/loadhost/cli_options.hpp"
+#include "hosts/loadhost/distributed_setup.hpp"
 #include "hosts/loadhost/install_layout.hpp"
 #include "hosts/loadhost/test_driver.hpp"
 #include "hosts/loadhost/web/web_ui.hpp"
@@ -201,6 +204,34 @@ web::ServerConfig web_config(const cli::CliOptions &o) {
   return c;
 }
 
+// A worker: no UI, no reports (the master has them); it runs until the
+// master quits, the master is lost, or a signal.
+int run_worker(core::Engine &engine, const lh_scenario &scenario, const cli::CliOptions &o,
+               const core::RunOptions &run, boost::asio::io_context &control) {
+  distributed::WorkerConfig config;
+  if (std::string e = cli::worker_config(o, config); !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
+  distributed::Worker worker(engine, scenario, config, run, control);
+  int exit_code = 0;
+  worker.on_exit = [&](int code, const std::string &why) {
+    exit_code = code;
+    std::fprintf(stderr, "loadhost: worker %s: %s\n", code ? "failed" : "done", why.c_str());
+    control.stop();
+  };
+  g_on_signal = [&](const std::string &reason) { worker.shutdown(reason); };
+  g_control = &control;
+  if (std::string e = worker.start(); !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
+  control.run();
+  g_control = nullptr;
+  engine.hooks().fire(LH_HOOK_QUITTING);
+  return exit_code;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -256,12 +287,35 @@ int main(int argc, char **argv) {
 
   engine.hooks().fire(LH_HOOK_INIT);
   boost::asio::io_context control;
+  if (o.worker) return run_worker(engine, scenario, o, run, control);
+
   cli::TestDriver driver(engine, scenario, o, run, control);
+  std::optional<distributed::Master> master;
+  boost::asio::steady_timer expect_workers_timer(control);
+  bool waiting_for_workers = false;
+  bool workers_missing = false;  // --expect-workers-max-wait ran out: exit 1, as Locust
+  if (o.master) {
+    distributed::MasterConfig config;
+    std::string e = cli::master_config(o, config);
+    if (e.empty()) {
+      master.emplace(engine, scenario, config, control);
+      e = master->listen();
+    }
+    if (!e.empty()) {
+      std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "loadhost: master listening on %s:%u for workers (loadhost --worker or locust --worker)\n",
+                 o.master_bind_host.c_str(), unsigned(master->port()));
+    driver.make_run = [&](const core::RunOptions &options) { return master->make_run(options); };
+    driver.workers = [&] { return master->workers_json(); };
+  }
   const bool with_ui = !o.headless && o.url.empty();  // quick mode is headless by nature
   std::optional<web::WebUi> ui;
   bool quitting = false;
   auto quit = [&] {
     quitting = true;
+    if (master) master->quit_workers();  // workers leave with their master, UI or not
     if (!ui) return;  // headless: the control loop returns when the test has ended
     ui->close();
     control.stop();  // idle keep-alive connections must not hold the exit
@@ -296,9 +350,62 @@ int main(int argc, char **argv) {
     }
   };
   g_control = &control;
-  if (!with_ui || o.autostart) {
+  auto start_test = [&] {
     std::string e = driver.start(driver.defaults());
     if (!e.empty()) std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+  };
+  if (master) {
+    // The master is up until it quits: after a headless test, it tells the
+    // workers to quit, then returns (ZeroMQ flushes the quit on close).
+    auto previous = driver.on_finished;
+    driver.on_finished = [&, previous] {
+      if (previous) previous();
+      if (!with_ui) {
+        quit();
+        control.stop();
+      }
+    };
+    g_on_signal = [&](const std::string &reason) {
+      if (driver.busy()) {
+        quitting = true;
+        driver.stop(reason);
+      } else {
+        quit();
+        control.stop();
+      }
+    };
+    if (!with_ui || o.autostart) {
+      // Locust's --expect-workers: start once that many workers are in.
+      waiting_for_workers = true;
+      std::fprintf(stderr, "loadhost: waiting for %u worker%s\n", o.expect_workers, o.expect_workers == 1 ? "" : "s");
+      master->on_workers_changed = [&] {
+        if (ui) ui->push();
+        if (waiting_for_workers && master->ready_count() >= o.expect_workers) {
+          waiting_for_workers = false;
+          expect_workers_timer.cancel();
+          start_test();
+        }
+      };
+      if (o.expect_workers_max_wait_s) {
+        expect_workers_timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::duration<double>(*o.expect_workers_max_wait_s)));
+        expect_workers_timer.async_wait([&](boost::system::error_code ec) {
+          if (ec || !waiting_for_workers) return;
+          waiting_for_workers = false;
+          workers_missing = true;
+          std::fprintf(stderr, "loadhost: only %u of %u workers connected within %g s (--expect-workers-max-wait); no test ran\n",
+                       master->ready_count(), o.expect_workers, *o.expect_workers_max_wait_s);
+          quit();
+          control.stop();
+        });
+      }
+    } else {
+      master->on_workers_changed = [&] {
+        if (ui) ui->push();
+      };
+    }
+  } else if (!with_ui || o.autostart) {
+    start_test();
   }
   control.run();  // a signal from here on is a stop: the reports get written
   g_control = nullptr;
@@ -307,6 +414,7 @@ int main(int argc, char **argv) {
   const stats::StatsTable &table = driver.stats();
   const stats::StatsEntry &total = table.total();
   if (!engine.failure().empty()) return 2;  // it could not run as given: the stop line said why
+  if (workers_missing) return 1;
   if (total.num_requests() > 0 && total.num_failures() == total.num_requests()) {
     auto failures = table.sorted_failures();
     const stats::Failure *top = nullptr;

@@ -57,7 +57,7 @@ std::string TestDriver::start(const TestParameters &p) {
   history_.clear();
   reporter_ = std::make_unique<RunReporter>(options_);
   ended_at_ = 0;
-  runner_ = std::make_unique<core::Runner>(engine_, scenario_, run, control_);
+  runner_ = make_run ? make_run(run) : std::make_unique<core::Runner>(engine_, scenario_, run, control_);
   runner_->on_tick = [this](const stats::StatsTable &table, uint64_t users) { tick(table, users); };
   runner_->on_state = [this](core::RunnerState state) {
     if (state == core::RunnerState::stopped) {
@@ -73,7 +73,7 @@ std::string TestDriver::start(const TestParameters &p) {
                                      : fmt::format("{} users {}", p.users,
                                                    p.spawn_rate > 0 ? fmt::format("at {:g}/s", p.spawn_rate)
                                                                     : std::string("all at once"));
-  std::fprintf(stderr, "loadhost: starting %s on %u threads%s\n", what.c_str(), engine_.loop_count(),
+  std::fprintf(stderr, "loadhost: starting %s %s%s\n", what.c_str(), runner_->placement().c_str(),
                p.run_time_s ? fmt::format(" for {:g} s", *p.run_time_s).c_str() : "");
   runner_->start();
   return "";

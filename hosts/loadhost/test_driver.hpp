@@ -70,6 +70,13 @@ class TestDriver {
   // False when a report of the last test could not be written.
   bool reports_ok() const { return reports_ok_; }
 
+  // How a test is made: by default a core::Runner on this process's loops;
+  // a master makes one that runs on its workers.
+  std::function<std::unique_ptr<core::TestRun>(const core::RunOptions &)> make_run;
+  // A master's workers as Locust's /stats/requests lists them; null when
+  // standalone.
+  std::function<nlohmann::json()> workers;
+
   // [control-thread] After each stats tick and each state change.
   std::function<void()> on_update;
   // [control-thread] After a test's reports are written.
@@ -84,7 +91,7 @@ class TestDriver {
   const CliOptions &options_;
   core::RunOptions defaults_;
   boost::asio::io_context &control_;
-  std::unique_ptr<core::Runner> runner_;
+  std::unique_ptr<core::TestRun> runner_;
   std::unique_ptr<RunReporter> reporter_;
   report::RunHistory history_;
   stats::StatsTable empty_;

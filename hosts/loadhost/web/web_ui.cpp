@@ -136,7 +136,7 @@ json WebUi::info() const {
               {"spawn_rate", d.spawn_rate},
               {"run_time", d.run_time_s ? fmt::format("{:g}s", *d.run_time_s) : ""},
               {"is_shape", driver_.has_shape()},
-              {"is_distributed", false}};
+              {"is_distributed", bool(driver_.workers)}};
 }
 
 json WebUi::update() const {
@@ -160,7 +160,7 @@ json WebUi::update() const {
               {"failures", live_failures(table, kMaxPushedRows)},
               {"exceptions", live_exceptions(table, kNodes)},
               {"point", last ? point_json(*last) : json(nullptr)},
-              {"workers", json::array()}};
+              {"workers", driver_.workers ? driver_.workers() : json::array()}};
 }
 
 void WebUi::push() { server_.broadcast(json_text(update())); }
@@ -200,7 +200,8 @@ Response WebUi::route(const Request &r) {
     return respond(r, http::status::ok, "text/html; charset=utf-8", "ok");
   }
   if (path == "/stats/requests") {
-    RunView view{driver_.state(), driver_.user_count(), driver_.history().last(), nullptr};
+    RunView view{driver_.state(), driver_.user_count(), driver_.history().last(),
+                 driver_.workers ? driver_.workers() : json(nullptr)};
     return json_response(r, locust_stats_requests(table, view));
   }
   if (path == "/stats/requests/csv") return csv_download(r, report::stats_csv(table), "requests");
