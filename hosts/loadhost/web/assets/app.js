@@ -62,6 +62,10 @@
     $('classes').textContent = classes.length ? 'User classes: ' + classes.join(', ') : '';
     // A load shape decides the user count: the form cannot.
     $('shape-note').hidden = !info.is_shape;
+    // A master with no workers yet is not a standalone run.
+    $('no-workers').textContent = info.is_distributed
+      ? 'No workers connected yet: start them with loadhost --worker (or locust --worker).'
+      : 'No workers: this is a standalone run.';
     for (const id of ['start-users', 'start-spawn-rate']) $(id).disabled = !!info.is_shape;
     // Prefill with the command line's values once: a reconnect must not
     // overwrite what the reader typed.
