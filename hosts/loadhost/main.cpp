@@ -354,6 +354,19 @@ int main(int argc, char **argv) {
     std::string e = driver.start(driver.defaults());
     if (!e.empty()) std::fprintf(stderr, "loadhost: %s\n", e.c_str());
   };
+  // A worker's state change reaches the page within 100 ms, however many
+  // change at once (1,000 workers spawning make one push, not 2,000).
+  boost::asio::steady_timer workers_push(control);
+  bool workers_push_armed = false;
+  std::function<void()> push_workers_soon = [&] {
+    if (!ui || workers_push_armed) return;
+    workers_push_armed = true;
+    workers_push.expires_after(std::chrono::milliseconds(100));
+    workers_push.async_wait([&](boost::system::error_code ec) {
+      workers_push_armed = false;
+      if (!ec && ui) ui->push();
+    });
+  };
   if (master) {
     // The master is up until it quits: after a headless test, it tells the
     // workers to quit, then returns (ZeroMQ flushes the quit on close).
@@ -379,7 +392,7 @@ int main(int argc, char **argv) {
       waiting_for_workers = true;
       std::fprintf(stderr, "loadhost: waiting for %u worker%s\n", o.expect_workers, o.expect_workers == 1 ? "" : "s");
       master->on_workers_changed = [&] {
-        if (ui) ui->push();
+        push_workers_soon();
         if (waiting_for_workers && master->ready_count() >= o.expect_workers) {
           waiting_for_workers = false;
           expect_workers_timer.cancel();
@@ -400,9 +413,7 @@ int main(int argc, char **argv) {
         });
       }
     } else {
-      master->on_workers_changed = [&] {
-        if (ui) ui->push();
-      };
+      master->on_workers_changed = push_workers_soon;
     }
   } else if (!with_ui || o.autostart) {
     start_test();
