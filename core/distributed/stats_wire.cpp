@@ -272,7 +272,7 @@ void read_entry(const msgpack::object &entry, StatsEntry &into) {
   // A Locust entry's start_time is its last reset, set even when it saw
   // nothing; only an entry with requests has a first request.
   counts.first_request_time = num_requests ? start : 0.0;
-  into.merge_counts(h, counts);
+  into.merge_counts(std::move(h), counts);
   read_seconds(entry, "num_reqs_per_sec", into, false);
   read_seconds(entry, "num_fail_per_sec", into, true);
 }

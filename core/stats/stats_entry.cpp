@@ -63,8 +63,21 @@ void StatsEntry::merge(const StatsEntry& other) {
   }
 }
 
+void StatsEntry::merge_counts(LatencyHistogram&& histogram, const Counts& counts) {
+  if (histogram_.empty()) {
+    histogram_ = std::move(histogram);
+  } else {
+    histogram_.merge(histogram);
+  }
+  add_counts(counts);
+}
+
 void StatsEntry::merge_counts(const LatencyHistogram& histogram, const Counts& counts) {
   histogram_.merge(histogram);
+  add_counts(counts);
+}
+
+void StatsEntry::add_counts(const Counts& counts) {
   num_failures_ += counts.num_failures;
   total_content_length_ += counts.content_bytes;
   if (counts.first_request_time != 0.0 &&

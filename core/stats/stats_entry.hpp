@@ -50,6 +50,10 @@ class StatsEntry {
   };
   // Adds samples that arrived as a histogram and counts. Exact.
   void merge_counts(const LatencyHistogram& histogram, const Counts& counts);
+  // The same, taking the histogram: an entry that holds no samples yet
+  // adopts its buckets instead of adding 26 KiB of them (a master reads
+  // each report into fresh entries first).
+  void merge_counts(LatencyHistogram&& histogram, const Counts& counts);
   // Adds one second's counts to the rate ring (slot-wise, as merge()).
   void merge_second(std::int64_t second, std::uint64_t requests, std::uint64_t failures);
   // Visits the seconds still in the ring: (second, requests, failures).
@@ -95,6 +99,7 @@ class StatsEntry {
   double current_fail_per_sec(double now, double start_time = 0.0) const;
 
  private:
+  void add_counts(const Counts& counts);  // merge_counts() besides the histogram
   struct SecondCounts {
     std::int64_t second_ = -1;  // unix second of this slot; -1 = unused
     std::uint64_t requests_ = 0;
