@@ -13,6 +13,10 @@
 namespace loadhost::distributed {
 
 namespace {
+
+// "1 worker", "3 workers".
+std::string workers_phrase(size_t n) { return fmt::format("{} worker{}", n, n == 1 ? "" : "s"); }
+
 constexpr int kMissingForgetSeconds = 60;  // Locust's HEARTBEAT_DEAD_INTERNAL
 
 // "loadhost-1.2.3" -> "1.2"; "" when not a loadhost version.
@@ -127,8 +131,8 @@ void Master::refuse(const std::string &id, const std::string &why) {
 void Master::remove_worker(const std::string &id, const std::string &why) {
   auto it = std::find_if(workers_.begin(), workers_.end(), [&](auto &w) { return w->id == id; });
   if (it == workers_.end()) return;
-  engine_.log(LH_LOG_INFO, fmt::format("worker {} (index {}) {}; {} workers left", id, (*it)->index, why,
-                                       workers_.size() - 1));
+  engine_.log(LH_LOG_INFO, fmt::format("worker {} (index {}) {}; {} left", id, (*it)->index, why,
+                                       workers_phrase(workers_.size() - 1)));
   workers_.erase(it);
   if (run_) run_->worker_gone(id);
   workers_changed();
@@ -174,8 +178,8 @@ void Master::client_ready(const std::string &id, const Message &msg) {
   w->user_count = 0;
   w->missing_seconds = 0;
   if (!known)
-    engine_.log(LH_LOG_INFO, fmt::format("worker {} (index {}, {}) connected; {} workers", id, w->index,
-                                         version.empty() ? "Locust" : version, active_workers().size()));
+    engine_.log(LH_LOG_INFO, fmt::format("worker {} (index {}, {}) connected; {}", id, w->index,
+                                         version.empty() ? "Locust" : version, workers_phrase(active_workers().size())));
   workers_changed();
 }
 

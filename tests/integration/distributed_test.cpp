@@ -671,7 +671,7 @@ TEST(Distributed, WorkerStoppedBySignalLosesNothing) {
   auto s2 = w2->wait(5s);
   ASSERT_TRUE(s2.has_value()) << both(*w2);
   EXPECT_EQ(s2->code, 0) << both(*w2);
-  EXPECT_TRUE(wait_for_stderr(*master, " quit; 1 workers left", 2s)) << both(*master);
+  EXPECT_TRUE(wait_for_stderr(*master, " quit; 1 worker left", 2s)) << both(*master);
   auto ms = master->wait(15s);
   ASSERT_TRUE(ms.has_value()) << both(*master);
   EXPECT_EQ(ms->code, 0) << both(*master);
