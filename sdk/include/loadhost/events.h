@@ -44,23 +44,49 @@ enum {
   LH_HOOK_USER_ERROR = 6,        /* an error escaped a task               */
   LH_HOOK_SPAWNING_COMPLETE = 7, /* the target user count is reached      */
   LH_HOOK_RESET_STATS = 8,       /* stats were reset                      */
-  LH_HOOK_QUITTING = 9           /* the host is about to exit             */
+  LH_HOOK_QUITTING = 9,          /* the host is about to exit             */
+  /* Since ABI 1.2. Locust 2.12 has no event for these two moments. */
+  LH_HOOK_USER_ADD = 10,         /* a user was created, before on_start
+                                  * ([loop-thread] of that user)          */
+  LH_HOOK_USER_REMOVE = 11,      /* a user's life is over, before it is
+                                  * destroyed ([loop-thread] of that user) */
+  LH_HOOK_CPU_WARNING = 12       /* a loop thread was busy above the
+                                  * threshold (Locust: 90 %) for a while;
+                                  * fired on every check that finds it so  */
 };
 
 /* What a hook callback receives. Fields that do not apply to the kind are
- * zero / absent. Everything is valid only during the callback. */
+ * zero / absent. Everything is valid only during the callback. Fields after
+ * `user_count` exist since ABI 1.2: read them only when `size` covers them
+ * (a host of ABI 1.1 passes a shorter struct). */
 typedef struct lh_hook_args {
   uint32_t size;
   lh_hook_kind kind;
   const lh_request_event *request; /* LH_HOOK_REQUEST */
-  lh_str user_class;               /* LH_HOOK_USER_ERROR */
+  lh_str user_class;               /* USER_ERROR, USER_ADD, USER_REMOVE */
   lh_str message;                  /* LH_HOOK_USER_ERROR: the error text */
-  uint64_t user_count;             /* SPAWNING_COMPLETE, TEST_STOPPING */
+  uint64_t user_count;             /* SPAWNING_COMPLETE, TEST_STOPPING,
+                                    * RESET_STATS */
+  /* LH_HOOK_USER_ERROR: where it escaped — the task's name (".name()" in
+   * the C++ SDK, else "#N"), "on_start" or "on_stop"; absent when the
+   * scenario did not say (running.h). */
+  lh_str task;
+  /* USER_ADD, USER_REMOVE: the user (host.h). Valid during the callback;
+   * the loop's functions (user_loop) may be called with it. */
+  struct lh_user *user;
+  /* LH_HOOK_CPU_WARNING: the busiest loop thread's share of one core over
+   * the check's window, in percent (0-100), and that loop's index. */
+  double cpu_percent;
+  uint32_t loop_index;
 } lh_hook_args;
 
-/* A hook callback. Thread: LH_HOOK_REQUEST and LH_HOOK_USER_ERROR run on the
- * loop thread of the user concerned (keep them short: they are on the hot
- * path of every loop); every other kind runs on the control thread. */
+/* A hook callback. Thread: LH_HOOK_REQUEST, LH_HOOK_USER_ERROR,
+ * LH_HOOK_USER_ADD and LH_HOOK_USER_REMOVE run on the loop thread of the
+ * user concerned (keep them short: they are on the hot path of every loop);
+ * every other kind runs on the control thread. A callback that wants to
+ * change the run (stop it, change the user count, set the exit code) uses
+ * lh_host.request_quit or the run-control extension (run_control.h), from
+ * any of them. */
 typedef void (*lh_hook_fn)(void *ud, const lh_hook_args *args);
 
 #ifdef __cplusplus

@@ -10,4 +10,5 @@
 #include "options.h"
 #include "fd_watch.h"
 #include "running.h"
+#include "run_control.h"
 #endif

@@ -47,15 +47,42 @@ struct lh_user_class {
    * it after user_finished, or after the stop timeout). The host has
    * cancelled the user's calls and closed its sessions first. */
   void (*destroy)(void *instance);
+
+  /* ---- since ABI 1.2: the host reads these only when `size` covers them */
+
+  /* [loop-thread] Optional (NULL = the host kills the user instead, with no
+   * on_stop). Stops the user now, as Locust stops one when there is no stop
+   * timeout (-s): its current task is interrupted, then on_stop runs, then
+   * the user calls lh_host.user_finished. From this call on the host runs no
+   * done callback of a call the user started before it (those calls still
+   * complete and are counted), and the user must not resume the interrupted
+   * task from its own timers or posts either; calls started from now on (by
+   * on_stop) complete as usual. If user_finished has not come within the
+   * host's bound (a few seconds: a hung on_stop cannot hold the test's
+   * end), the host kills the user. Called at most once per user, and never
+   * after stop. */
+  void (*interrupt)(void *instance);
 };
 
-/* A load shape: polled by the host once a second on the control thread. */
+/* A load shape: polled by the host once a second on the control thread.
+ * The host zeroes the struct and sets `size` to its own sizeof before each
+ * call; the scenario writes a field only when `size` covers it. */
 typedef struct lh_shape_tick {
   uint32_t size;
   bool stop;           /* true: the test ends now (the others are ignored) */
   uint32_t users;      /* target user count */
   double spawn_rate;   /* users per second */
+  /* Since ABI 1.2 (Locust's 3-tuple tick): the user classes of this stage,
+   * by lh_user_class.name; class_count 0 = every class. Users of the other
+   * classes stop; new users are of these classes, by weight. The array and
+   * its strings are the scenario's, valid until the next shape_tick call
+   * or deinit. A name the scenario does not define stops the test, failed,
+   * with a line naming it. */
+  uint32_t class_count;
+  const char *const *class_names;
 } lh_shape_tick;
+
+struct lh_plugin_options; /* options.h */
 
 typedef struct lh_scenario {
   uint32_t size;
@@ -64,6 +91,20 @@ typedef struct lh_scenario {
   /* [control-thread] Optional (NULL = no shape): fills *tick for
    * `run_time_s` seconds since the test started. */
   void (*shape_tick)(double run_time_s, uint64_t user_count, lh_shape_tick *tick);
+
+  /* ---- since ABI 1.2: the host reads these only when `size` covers them */
+
+  /* The shape's name for the start line and the reports ("Spike"), or
+   * NULL. Static, valid until deinit. */
+  const char *shape_name;
+  /* The scenario's own command-line options (Locust's
+   * init_command_line_parser), or NULL: `loadhost -f shop.cpp --help` lists
+   * them, and their values reach the scenario through lh_host.option, as
+   * a plugin's do (options.h; `quick_user` is ignored here). The host reads
+   * the table after init and before parsing the command line, so a
+   * scenario must not rely on run options during init. Static, valid
+   * until deinit. */
+  const struct lh_plugin_options *options;
 } lh_scenario;
 
 #ifdef __cplusplus
