@@ -18,6 +18,17 @@ extern "C" {
 
 #define LH_SCENARIO_FACTORY_ID "loadhost.scenario/1"
 
+/* One task of a user class, as lh_user_class.describe_tasks reports it
+ * (since ABI 1.2). Valid during the visit only. */
+typedef struct lh_task_info {
+  uint32_t size;
+  uint32_t depth;     /* 0: the class's own tasks; 1: a TaskSet's; ... */
+  lh_str name;        /* the task's name: .name(...), a TaskSet's type, else "#N" */
+  uint32_t weight;    /* relative to the other tasks of the same holder */
+  bool is_task_set;   /* its own tasks follow, at depth + 1 */
+} lh_task_info;
+typedef void (*lh_task_visit_fn)(void *ud, const lh_task_info *task);
+
 /* One user class. All text static (valid until deinit). */
 typedef struct lh_user_class lh_user_class;
 struct lh_user_class {
@@ -62,6 +73,15 @@ struct lh_user_class {
    * end), the host kills the user. Called at most once per user, and never
    * after stop. */
   void (*interrupt)(void *instance);
+
+  /* [control-thread] Optional (NULL = the class cannot tell). Reports the
+   * tasks a new user of this class would run, after --tags/--exclude-tags:
+   * `visit` once per task, depth first (a TaskSet's own tasks follow its
+   * entry at depth + 1). For `loadhost -l` and --show-task-ratio: the
+   * scenario builds the user without the host (no lh_user, no session, no
+   * timer) and drops it. Returns NULL, or why it could not (a constructor
+   * threw; static or valid until the next call). */
+  const char *(*describe_tasks)(const lh_user_class *cls, lh_task_visit_fn visit, void *ud);
 };
 
 /* A load shape: polled by the host once a second on the control thread.
