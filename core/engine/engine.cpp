@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/engine/user_runtime.hpp"
 #include "core/loader/plugin_registry.hpp"
 
 namespace loadhost::core {
@@ -88,6 +89,27 @@ void Engine::request_quit(std::string reason) {
     handler = quit_handler_;
   }
   if (handler) handler(std::move(reason));
+}
+
+void Engine::request_user_count(uint32_t users, double spawn_rate) {
+  std::function<void(uint32_t, double)> handler;
+  {
+    std::lock_guard lock(quit_mutex_);
+    handler = user_count_handler_;
+  }
+  if (handler) handler(users, spawn_rate);
+  else log(LH_LOG_WARNING, fmt::format("set_user_count({}) ignored: no test is running in this process", users));
+}
+
+void Engine::set_user_count_handler(std::function<void(uint32_t, double)> handler) {
+  std::lock_guard lock(quit_mutex_);
+  user_count_handler_ = std::move(handler);
+}
+
+uint64_t Engine::user_count() const {
+  uint64_t n = 0;
+  for (const auto &loop : loops_) n += loop->users().alive();
+  return n;
 }
 
 void Engine::fail_test(std::string reason) {

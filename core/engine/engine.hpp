@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,20 @@ class Engine {
   // [thread-safe] A scenario or plugin asked to stop the test.
   void request_quit(std::string reason);
   void set_quit_handler(std::function<void(std::string)> handler);
+  // [thread-safe] A scenario or plugin asked for another user count
+  // (run_control.h); the running test's handler applies it, if any.
+  void request_user_count(uint32_t users, double spawn_rate);
+  void set_user_count_handler(std::function<void(uint32_t, double)> handler);
+  // [thread-safe] Users alive on this process's loops now.
+  uint64_t user_count() const;
+
+  // [thread-safe] The process exit code a scenario or plugin chose
+  // (Locust's environment.process_exit_code); none until one is set.
+  void set_exit_code(int32_t code) { exit_code_.store(code); }
+  std::optional<int> exit_code() const {
+    int32_t c = exit_code_.load();
+    return c < 0 ? std::nullopt : std::optional<int>(c);
+  }
 
   // [thread-safe] The test cannot run as given (a session whose target no
   // plugin can open): every user would fail the same way forever, so keep
@@ -90,6 +105,8 @@ class Engine {
   mutable std::mutex log_mutex_;
   mutable std::mutex quit_mutex_;
   std::function<void(std::string)> quit_handler_;
+  std::function<void(uint32_t, double)> user_count_handler_;  // guarded by quit_mutex_
+  std::atomic<int32_t> exit_code_{-1};
   std::string failure_;  // guarded by quit_mutex_
 };
 

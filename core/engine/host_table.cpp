@@ -18,10 +18,21 @@ CallEngine &calls_of(Loop &loop) { return loop.users().calls(); }
 
 lh_running *host_running_slot(lh_loop *loop) { return &Loop::from(loop).running(); }
 
+void host_set_exit_code(const lh_host *host, int32_t code) { Engine::from(host).set_exit_code(code & 0xff); }
+
+void host_set_user_count(const lh_host *host, uint32_t users, double spawn_rate) {
+  Engine::from(host).request_user_count(users, spawn_rate);
+}
+
+uint64_t host_user_count(const lh_host *host) { return Engine::from(host).user_count(); }
+
 const void *host_get_extension(const lh_host *, const char *id) {
   static const lh_host_running running{sizeof(lh_host_running), &host_running_slot};
+  static const lh_host_run_control run_control{sizeof(lh_host_run_control), &host_set_exit_code,
+                                               &host_set_user_count, &host_user_count};
   if (id && std::string_view(id) == LH_HOST_FD_WATCH_ID) return fd_watch_table();
   if (id && std::string_view(id) == LH_HOST_RUNNING_ID) return &running;
+  if (id && std::string_view(id) == LH_HOST_RUN_CONTROL_ID) return &run_control;
   return nullptr;
 }
 
@@ -122,7 +133,11 @@ lh_loop *host_user_loop(const lh_user *u) { return User::from(u).loop; }
 
 void host_user_error(lh_user *u, lh_str message) {
   User &user = User::from(u);
-  user.loop->report_user_error(user.cls->name, to_view(message));
+  // Which task: what the scenario noted in the loop's running slot, when
+  // that is this user (running.h).
+  const lh_running &running = user.loop->running();
+  std::string_view task = running.user == u && running.task ? std::string_view(running.task) : std::string_view();
+  user.loop->report_user_error(user.cls->name, task, to_view(message));
 }
 
 void host_user_finished(lh_user *u) {

@@ -1,5 +1,8 @@
 #include "core/engine/loop.hpp"
 
+#include <fmt/format.h>
+#include <pthread.h>
+
 #include "core/engine/clock.hpp"
 #include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
@@ -26,6 +29,7 @@ void Loop::start_thread() {
   arm_sweep_timer();
   thread_ = std::thread([this] {
     thread_id_ = std::this_thread::get_id();
+    if (pthread_getcpuclockid(pthread_self(), &cpu_clock_) == 0) has_cpu_clock_.store(true);
     CrashReportThread crash_report(index_, &running_);
     io_.run();
   });
@@ -42,7 +46,15 @@ void Loop::stop_thread() {
     io_.stop();
   });
   thread_.join();
+  has_cpu_clock_.store(false);
   flush_shard();  // the thread is gone: safe from here
+}
+
+uint64_t Loop::thread_cpu_ns() const {
+  if (!has_cpu_clock_.load()) return 0;
+  timespec ts{};
+  if (clock_gettime(cpu_clock_, &ts) != 0) return 0;
+  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
 }
 
 void Loop::arm_flush_timer() {
@@ -69,25 +81,41 @@ void Loop::report(const lh_request_event &event) {
   shard_.record(to_view(event.type), to_view(event.name), event.response_time_us,
                 event.bytes_received, event.error.data ? to_view(event.error) : std::string_view(),
                 unix_now_coarse());
-  if (!request_hooks_.empty()) {
+  if (!hooks_.request.empty()) {
     lh_hook_args args{};
     args.size = sizeof(args);
     args.kind = LH_HOOK_REQUEST;
     args.request = &event;
-    for (auto &h : request_hooks_) h.fn(h.ud, &args);
+    for (auto &h : hooks_.request) h.fn(h.ud, &args);
   }
 }
 
-void Loop::report_user_error(std::string_view user_class, std::string_view message) {
-  shard_.record_exception(message, user_class);
-  if (!user_error_hooks_.empty()) {
+void Loop::report_user_error(std::string_view user_class, std::string_view task, std::string_view message) {
+  // Where, as Locust's exceptions table keeps a traceback: the first
+  // occurrence's is kept (and logged once on the console by the host).
+  std::string where = task.empty() ? fmt::format("user class {}", user_class)
+                                   : fmt::format("user class {}, task {}", user_class, task);
+  shard_.record_exception(message, where);
+  if (!hooks_.user_error.empty()) {
     lh_hook_args args{};
     args.size = sizeof(args);
     args.kind = LH_HOOK_USER_ERROR;
     args.user_class = to_lh(user_class);
     args.message = to_lh(message);
-    for (auto &h : user_error_hooks_) h.fn(h.ud, &args);
+    args.task = task.empty() ? kAbsent : to_lh(task);
+    for (auto &h : hooks_.user_error) h.fn(h.ud, &args);
   }
+}
+
+void Loop::fire_user_hook(lh_hook_kind kind, lh_user *user, std::string_view user_class) {
+  const std::vector<HookSubscriber> &subscribers = kind == LH_HOOK_USER_ADD ? hooks_.user_add : hooks_.user_remove;
+  if (subscribers.empty()) return;
+  lh_hook_args args{};
+  args.size = sizeof(args);
+  args.kind = kind;
+  args.user = user;
+  args.user_class = to_lh(user_class);
+  for (auto &h : subscribers) h.fn(h.ud, &args);
 }
 
 void Loop::flush_shard() {
@@ -105,11 +133,9 @@ void Loop::drain_outbox(stats::StatsTable &into, stats::StatsTable *also) {
   outbox_.reset();
 }
 
-void Loop::set_loop_hooks(std::vector<HookSubscriber> request,
-                          std::vector<HookSubscriber> user_error) {
+void Loop::set_loop_hooks(LoopHooks hooks) {
   // Loops are idle between tests: the control thread may write these then.
-  request_hooks_ = std::move(request);
-  user_error_hooks_ = std::move(user_error);
+  hooks_ = std::move(hooks);
 }
 
 }  // namespace loadhost::core

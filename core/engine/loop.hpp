@@ -10,6 +10,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,8 +56,17 @@ class Loop : public lh_loop {
   // [loop-thread] The hot path of every request: into the shard, then to
   // LH_HOOK_REQUEST subscribers if any.
   void report(const lh_request_event &event);
-  // [loop-thread] An error that escaped a user's task.
-  void report_user_error(std::string_view user_class, std::string_view message);
+  // [loop-thread] An error that escaped a user's task. `task` is where
+  // (a task's name, "on_start"), or empty when unknown; the exceptions
+  // table keeps "user class C, task T" beside the message.
+  void report_user_error(std::string_view user_class, std::string_view task, std::string_view message);
+  // [loop-thread] LH_HOOK_USER_ADD / LH_HOOK_USER_REMOVE for `user`, if
+  // anyone subscribed.
+  void fire_user_hook(lh_hook_kind kind, lh_user *user, std::string_view user_class);
+
+  // [thread-safe, while the thread runs] CPU time the loop's thread has
+  // used, in nanoseconds (for the CPU warning); 0 when unknown.
+  uint64_t thread_cpu_ns() const;
 
   // [loop-thread] Moves the shard into the outbox (called by the loop's own
   // once-a-second flush, and at the end).
@@ -65,8 +76,13 @@ class Loop : public lh_loop {
   void drain_outbox(stats::StatsTable &into, stats::StatsTable *also = nullptr);
 
   // [control-thread, before a test starts] The loop-thread hook subscribers.
-  void set_loop_hooks(std::vector<HookSubscriber> request,
-                      std::vector<HookSubscriber> user_error);
+  struct LoopHooks {
+    std::vector<HookSubscriber> request;
+    std::vector<HookSubscriber> user_error;
+    std::vector<HookSubscriber> user_add;
+    std::vector<HookSubscriber> user_remove;
+  };
+  void set_loop_hooks(LoopHooks hooks);
 
   // Scratch for the `lh_str *error` out-parameters of the ABI: valid until
   // the next call on this loop that sets it.
@@ -94,8 +110,9 @@ class Loop : public lh_loop {
 
   CallTimeouts timeouts_;
   std::unique_ptr<UserRuntime> users_;
-  std::vector<HookSubscriber> request_hooks_;
-  std::vector<HookSubscriber> user_error_hooks_;
+  LoopHooks hooks_;
+  std::atomic<bool> has_cpu_clock_{false};
+  clockid_t cpu_clock_{};  // the thread's CPU-time clock, set before has_cpu_clock_
   std::string error_scratch_;
   lh_running running_{};
 };

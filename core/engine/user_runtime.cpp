@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
 
 #include "core/engine/clock.hpp"
 #include "core/engine/loop.hpp"
@@ -53,30 +54,53 @@ void UserRuntime::create(const lh_user_class *cls) {
   RunningUser running(loop_, user);
   user->instance = cls->create(cls, user, &error);
   if (!user->instance) {
-    loop_.report_user_error(cls->name, fmt::format("cannot create a {} user: {}", cls->name,
+    loop_.report_user_error(cls->name, "", fmt::format("cannot create a {} user: {}", cls->name,
                                                    error.data ? to_view(error) : "no reason given"));
     delete user;
     return;
   }
   running_[cls].push_back(*user);
   alive_.fetch_add(1, std::memory_order_relaxed);
+  loop_.fire_user_hook(LH_HOOK_USER_ADD, user, cls->name);
   cls->start(user->instance);
 }
 
-void UserRuntime::begin_stop(User &user, uint64_t stop_timeout_ns) {
+namespace {
+bool can_interrupt(const lh_user_class *cls) {
+  return cls->size >= offsetof(lh_user_class, interrupt) + sizeof(cls->interrupt) && cls->interrupt;
+}
+}  // namespace
+
+void UserRuntime::begin_stop(User &user, StopRule rule) {
   user.ClassUsersHook::unlink();
-  if (stop_timeout_ns == 0) {
-    kill(user);  // Locust's default: no stop timeout means stop at once
+  if (rule.stop_timeout_ns == 0) {
+    // Locust's default: no stop timeout means stop at once — the task is
+    // interrupted, on_stop still runs.
+    if (can_interrupt(user.cls)) interrupt(user, rule.on_stop_timeout_ns);
+    else kill(user);
     return;
   }
   user.state = UserState::stopping;
-  user.kill_deadline_ns = monotonic_ns() + stop_timeout_ns;
+  user.kill_deadline_ns = monotonic_ns() + rule.stop_timeout_ns;
   stopping_.push_back(user);
   RunningUser running(loop_, &user);
   user.cls->stop(user.instance);
 }
 
-void UserRuntime::stop(const lh_user_class *cls, uint32_t count, uint64_t stop_timeout_ns) {
+void UserRuntime::interrupt(User &user, uint64_t on_stop_timeout_ns) {
+  user.state = UserState::interrupted;
+  user.kill_deadline_ns = monotonic_ns() + on_stop_timeout_ns;
+  stopping_.push_back(user);
+  // The interrupted task's calls complete and are counted, but their
+  // results go nowhere: the task is never resumed.
+  for (Session &session : user.sessions)
+    for (Call &call : session.calls) call.done = nullptr;
+  calls_.end_pacing(user);
+  RunningUser running(loop_, &user);
+  user.cls->interrupt(user.instance);
+}
+
+void UserRuntime::stop(const lh_user_class *cls, uint32_t count, StopRule rule) {
   for (auto p = pending_.rbegin(); p != pending_.rend() && count > 0; ++p) {
     if (p->cls != cls) continue;
     uint32_t n = std::min(count, p->count);
@@ -87,17 +111,14 @@ void UserRuntime::stop(const lh_user_class *cls, uint32_t count, uint64_t stop_t
   auto it = running_.find(cls);
   if (it == running_.end()) return;
   for (uint32_t i = 0; i < count && !it->second.empty(); ++i)
-    begin_stop(it->second.back(), stop_timeout_ns);
+    begin_stop(it->second.back(), rule);
 }
 
-void UserRuntime::stop_all(uint64_t stop_timeout_ns) {
-  if (stop_timeout_ns == 0) {
-    kill_all();
-    return;
-  }
+void UserRuntime::stop_all(StopRule rule) {
   pending_.clear();
   for (auto &[cls, users] : running_)
-    while (!users.empty()) begin_stop(users.back(), stop_timeout_ns);
+    while (!users.empty()) begin_stop(users.back(), rule);
+  if (rule.stop_timeout_ns == 0) arm_connect_grace();
 }
 
 void UserRuntime::kill_all() {
@@ -105,9 +126,13 @@ void UserRuntime::kill_all() {
   for (auto &[cls, users] : running_)
     while (!users.empty()) kill(users.back());
   while (!stopping_.empty()) kill(stopping_.front());
-  // Their connects still in flight a second from now fail then (each a
-  // counted failure) rather than holding the stop for a SYN that may never
-  // be answered; one a live server answers in time goes on as any call in
+  arm_connect_grace();
+}
+
+void UserRuntime::arm_connect_grace() {
+  // Connects still in flight a second from now fail then (each a counted
+  // failure) rather than holding the stop for a SYN that may never be
+  // answered; one a live server answers in time goes on as any call in
   // flight at a stop does, so a healthy run gets no failure from it.
   connect_grace_.expires_after(kConnectGrace);
   connect_grace_.async_wait([](boost::system::error_code ec) {
@@ -128,7 +153,12 @@ void UserRuntime::sweep(uint64_t now_ns) {
     kill(stopping_.front());
 }
 
-void UserRuntime::user_finished(User &user) { post_destroy(user); }
+void UserRuntime::user_finished(User &user) {
+  // Calls still in flight (an interrupted task's) are waited for and
+  // counted, as a killed user's are.
+  if (user.in_flight > 0 && user.state != UserState::killed) kill(user);
+  else post_destroy(user);
+}
 
 void UserRuntime::call_finished(User &user) {
   if (user.state == UserState::killed && user.in_flight == 0) post_destroy(user);
@@ -144,6 +174,7 @@ void UserRuntime::post_destroy(User &user) {
 
 void UserRuntime::destroy(User *user) {
   user->ClassUsersHook::unlink();
+  loop_.fire_user_hook(LH_HOOK_USER_REMOVE, user, user->cls->name);
   while (!user->sessions.empty()) calls_.close_session(user->sessions.front());
   {
     RunningUser running(loop_, user);

@@ -3,8 +3,12 @@
 // still run.
 //
 // A user's end, in order:
-//   stop (graceful): the scenario finishes its task, runs on_stop, calls
-//     user_finished -> destroy is posted;
+//   stop (graceful, a stop timeout given): the scenario finishes its task,
+//     runs on_stop, calls user_finished -> destroy is posted;
+//   interrupt (no stop timeout, as Locust): the task is abandoned — the
+//     results of its calls in flight are counted but never delivered — and
+//     on_stop runs at once, within StopRule::on_stop_timeout_ns, then
+//     user_finished (a scenario without lh_user_class.interrupt is killed);
 //   kill (stop timeout passed): the scenario is not resumed again; calls in
 //     flight may still complete and are reported (a stopped test loses no
 //     completed request), then destroy is posted; new calls are parked.
@@ -27,7 +31,15 @@ namespace loadhost::core {
 
 class Loop;
 
-enum class UserState { running, stopping, killed };
+enum class UserState { running, stopping, interrupted, killed };
+
+// How users stop: with a stop timeout (-s) gracefully — the task finishes,
+// then on_stop, both within the timeout; without one they are interrupted
+// and on_stop gets on_stop_timeout_ns. Past either, the user is killed.
+struct StopRule {
+  uint64_t stop_timeout_ns = 0;
+  uint64_t on_stop_timeout_ns = 3'000'000'000;
+};
 
 using ClassUsersHook = boost::intrusive::list_base_hook<
     boost::intrusive::tag<struct ClassUsersTag>,
@@ -61,10 +73,10 @@ class UserRuntime {
   // handler once held a loop for 10 s, and the stop behind it).
   void spawn(const lh_user_class *cls, uint32_t count);
   // Stops up to `count` users of `cls`, most recently spawned first (those
-  // still queued to start first of all); those still alive after
-  // `stop_timeout_ns` are killed.
-  void stop(const lh_user_class *cls, uint32_t count, uint64_t stop_timeout_ns);
-  void stop_all(uint64_t stop_timeout_ns);
+  // still queued to start first of all), by `rule`.
+  void stop(const lh_user_class *cls, uint32_t count, StopRule rule);
+  void stop_all(StopRule rule);
+  // Kills every user now: no on_stop (a test that cannot run as given).
   void kill_all();
   // Cancels every call still in flight and destroys every user now.
   void abandon_all();
@@ -88,9 +100,11 @@ class UserRuntime {
   void spawn_slice();
   void create(const lh_user_class *cls);
   void kill(User &user);
+  void interrupt(User &user, uint64_t on_stop_timeout_ns);
   void post_destroy(User &user);
   void destroy(User *user);
-  void begin_stop(User &user, uint64_t stop_timeout_ns);
+  void begin_stop(User &user, StopRule rule);
+  void arm_connect_grace();
 
   Loop &loop_;
   CallEngine calls_;
@@ -100,7 +114,7 @@ class UserRuntime {
   std::unordered_map<const lh_user_class *, ClassList> running_;  // spawn order
   boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
                          boost::intrusive::constant_time_size<false>>
-      stopping_;  // in stop order: kill deadlines ascend (one stop timeout per run)
+      stopping_;  // stopping or interrupted, in stop order: kill deadlines ascend (one rule per run)
   boost::intrusive::list<User, boost::intrusive::base_hook<ClassUsersHook>,
                          boost::intrusive::constant_time_size<false>>
       killed_;  // waiting for their calls in flight

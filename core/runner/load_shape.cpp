@@ -1,8 +1,10 @@
 #include "core/runner/load_shape.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <fmt/format.h>
 
 namespace loadhost::core {
@@ -70,6 +72,52 @@ std::vector<Stage> parse_stages(const std::string &text, std::string &error) {
   return stages;
 }
 
+uint32_t stages_peak(const std::vector<Stage> &stages) {
+  uint32_t peak = 0;
+  for (const Stage &s : stages) peak = std::max(peak, s.users);
+  return peak;
+}
+
+double stages_duration_s(const std::vector<Stage> &stages) {
+  double total = 0;
+  for (const Stage &s : stages) total += s.duration_s;
+  return total;
+}
+
+std::string scenario_shape_name(const lh_scenario &scenario) {
+  // lh_scenario.shape_name is ABI 1.2: read only when the scenario's size covers it.
+  bool has_name = scenario.size >= offsetof(lh_scenario, shape_name) + sizeof(scenario.shape_name);
+  if (!scenario.shape_tick || !has_name || !scenario.shape_name) return "";
+  return scenario.shape_name;
+}
+
+LoadShape make_scenario_shape(const lh_scenario &scenario) {
+  if (!scenario.shape_tick) return {};
+  return [&scenario](double t, uint64_t users) -> std::optional<ShapeTick> {
+    lh_shape_tick tick{};
+    tick.size = sizeof(tick);
+    scenario.shape_tick(t, users, &tick);
+    if (tick.stop) return std::nullopt;
+    ShapeTick out{tick.users, tick.spawn_rate, {}, {}};
+    for (uint32_t i = 0; i < tick.class_count && tick.class_names; ++i) {
+      std::string_view name = tick.class_names[i] ? tick.class_names[i] : "";
+      uint32_t found = scenario.class_count;
+      for (uint32_t c = 0; c < scenario.class_count; ++c)
+        if (name == scenario.classes[c]->name) found = c;
+      if (found == scenario.class_count) {
+        std::string known;
+        for (uint32_t c = 0; c < scenario.class_count; ++c)
+          known += fmt::format("{}{}", known.empty() ? "" : ", ", scenario.classes[c]->name);
+        out.error = fmt::format("the load shape asked for user class '{}', which the scenario does not define "
+                                "(it has: {})", name, known);
+        return out;
+      }
+      if (std::find(out.classes.begin(), out.classes.end(), found) == out.classes.end()) out.classes.push_back(found);
+    }
+    return out;
+  };
+}
+
 LoadShape make_stages_shape(std::vector<Stage> stages) {
   return [stages = std::move(stages)](double t, uint64_t) -> std::optional<ShapeTick> {
     double from_users = 0;
@@ -80,7 +128,7 @@ LoadShape make_stages_shape(std::vector<Stage> stages) {
         double users = from_users + (double(s.users) - from_users) * progress;
         // The rate that reaches the next second's count within a second.
         double rate = s.duration_s > 0 ? std::abs(double(s.users) - from_users) / s.duration_s : 0;
-        return ShapeTick{uint32_t(std::lround(users)), rate > 0 ? std::max(rate, 1.0) : 1000.0};
+        return ShapeTick{uint32_t(std::lround(users)), rate > 0 ? std::max(rate, 1.0) : 1000.0, {}, {}};
       }
       from_users = s.users;
       stage_start += s.duration_s;

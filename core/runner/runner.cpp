@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/engine/clock.hpp"
@@ -43,7 +44,8 @@ Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
       scenario_(scenario),
       options_(std::move(options)),
       dispatcher_(classes_of(scenario)),
-      control_(control) {}
+      control_(control),
+      cpu_monitor_(options_.cpu_warning_percent, options_.cpu_warning_window_s) {}
 
 Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
                std::unique_ptr<asio::io_context> own)
@@ -52,7 +54,8 @@ Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
       options_(std::move(options)),
       dispatcher_(classes_of(scenario)),
       own_control_(std::move(own)),
-      control_(*own_control_) {}
+      control_(*own_control_),
+      cpu_monitor_(options_.cpu_warning_percent, options_.cpu_warning_window_s) {}
 
 Runner::~Runner() = default;
 
@@ -80,8 +83,10 @@ void Runner::start() {
   engine_.clear_failure();
   std::string loops_error = engine_.create_loops();  // idle until started: safe to hand them the hooks
   for (auto &loop : engine_.loops())
-    loop->set_loop_hooks(engine_.hooks().subscribers(LH_HOOK_REQUEST),
-                         engine_.hooks().subscribers(LH_HOOK_USER_ERROR));
+    loop->set_loop_hooks(Loop::LoopHooks{engine_.hooks().subscribers(LH_HOOK_REQUEST),
+                                         engine_.hooks().subscribers(LH_HOOK_USER_ERROR),
+                                         engine_.hooks().subscribers(LH_HOOK_USER_ADD),
+                                         engine_.hooks().subscribers(LH_HOOK_USER_REMOVE)});
   if (loops_error.empty()) loops_error = engine_.start_loops();
   if (!loops_error.empty()) {
     // Nothing ran: the test ends here, failed, with the reason.
@@ -91,6 +96,14 @@ void Runner::start() {
     return;
   }
   engine_.set_quit_handler([this](std::string reason) { stop(std::move(reason)); });
+  // A hook or a task asking for another user count (run_control.h).
+  engine_.set_user_count_handler([this](uint32_t users, double rate) {
+    if (options_.shape) {
+      engine_.log(LH_LOG_WARNING, fmt::format("set_user_count({}) ignored: the load shape sets the user count", users));
+      return;
+    }
+    set_target(users, rate);
+  });
   // Before the first connect fails for want of a descriptor, not after.
   if (!options_.shape)
     if (std::string w = open_files_warning(options_.users); !w.empty()) engine_.log(LH_LOG_WARNING, w);
@@ -173,12 +186,20 @@ void Runner::spawn_step() {
         begin_stop_with("the load shape ended the test");
         return;
       }
+      if (!tick->error.empty()) {
+        engine_.fail_test(tick->error);  // stops the test with the line
+        return;
+      }
+      if (tick->classes != stage_classes_) use_classes(tick->classes);
       if (tick->users != target_ || tick->spawn_rate != rate_) {
         ramp_start_ns_ = monotonic_ns();
         ramp_start_count_ = spawned_.size();
         target_ = tick->users;
         rate_ = tick->spawn_rate;
       }
+      // Each stage's target reached is a spawn completed, as Locust fires
+      // spawning_complete per start() of its shape.
+      if (spawned_.size() != target_ && state_ == RunnerState::running) set_state(RunnerState::spawning);
     }
   }
   // Where the ramp should be by now.
@@ -202,6 +223,38 @@ void Runner::spawn_step() {
     engine_.log(LH_LOG_INFO, fmt::format("all users spawned: {} ({} total)",
                                          describe_counts(), spawned_.size()));
   }
+}
+
+uint32_t Runner::scenario_index(const lh_user_class *cls) const {
+  for (uint32_t i = 0; i < scenario_.class_count; ++i)
+    if (scenario_.classes[i] == cls) return i;
+  return 0;
+}
+
+void Runner::use_classes(const std::vector<uint32_t> &classes) {
+  stage_classes_ = classes;
+  auto in_stage = [&](uint32_t cls) {
+    return classes.empty() || std::find(classes.begin(), classes.end(), cls) != classes.end();
+  };
+  // Users of the classes the stage leaves out stop, newest first.
+  auto &loops = engine_.loops();
+  std::vector<std::vector<uint32_t>> stop(loops.size(), std::vector<uint32_t>(scenario_.class_count, 0));
+  for (size_t i = spawned_.size(); i-- > 0;) {
+    if (in_stage(spawned_[i].first)) continue;
+    ++stop[spawned_[i].second][spawned_[i].first];
+    spawned_.erase(spawned_.begin() + std::ptrdiff_t(i));
+  }
+  post_to_loops(stop, true);
+  // New users come from the stage's classes, by weight, continuing from
+  // the users that stay.
+  std::vector<const lh_user_class *> picked;
+  for (uint32_t c = 0; c < scenario_.class_count; ++c)
+    if (in_stage(c)) picked.push_back(scenario_.classes[c]);
+  dispatcher_ = UsersDispatcher(std::move(picked));
+  for (size_t i = 0; i < spawned_.size(); ++i) dispatcher_.next();
+  can_spawn_more_ = true;
+  ramp_start_ns_ = monotonic_ns();
+  ramp_start_count_ = spawned_.size();
 }
 
 std::vector<uint32_t> Runner::class_counts() const {
@@ -228,7 +281,7 @@ void Runner::spawn(uint64_t count) {
       can_spawn_more_ = false;  // only fixed-count classes, all full
       break;
     }
-    uint32_t cls_index = uint32_t(dispatcher_.class_index(cls));
+    uint32_t cls_index = scenario_index(cls);
     uint32_t loop = next_loop_;
     next_loop_ = (next_loop_ + 1) % uint32_t(loops.size());
     spawned_.emplace_back(cls_index, loop);
@@ -254,7 +307,7 @@ void Runner::despawn(uint64_t count) {
 // One post per (loop, class) with users to start or stop.
 void Runner::post_to_loops(const std::vector<std::vector<uint32_t>> &batch, bool stop) {
   auto &loops = engine_.loops();
-  uint64_t timeout = options_.stop_timeout_ns;
+  StopRule rule = stop_rule();
   for (size_t l = 0; l < loops.size(); ++l) {
     for (uint32_t c = 0; c < scenario_.class_count; ++c) {
       uint32_t n = batch[l][c];
@@ -262,7 +315,7 @@ void Runner::post_to_loops(const std::vector<std::vector<uint32_t>> &batch, bool
       Loop *loop = loops[l].get();
       const lh_user_class *cls = scenario_.classes[c];
       if (stop)
-        asio::post(loop->io(), [loop, cls, n, timeout] { loop->users().stop(cls, n, timeout); });
+        asio::post(loop->io(), [loop, cls, n, rule] { loop->users().stop(cls, n, rule); });
       else
         asio::post(loop->io(), [loop, cls, n] { loop->users().spawn(cls, n); });
     }
@@ -319,13 +372,37 @@ void Runner::arm_stats_timer() {
     // an error: it must not re-arm, or the control loop never returns.
     if (ec || state_ == RunnerState::stopped) return;
     merge_stats();
+    check_cpu();
     if (on_tick) on_tick(stats_, user_count());
     arm_stats_timer();
   });
 }
 
+void Runner::check_cpu() {
+  std::vector<uint64_t> cpu;
+  for (auto &loop : engine_.loops()) cpu.push_back(loop->thread_cpu_ns());
+  bool warned_before = cpu_monitor_.warned();
+  std::optional<CpuMonitor::Busy> busy = cpu_monitor_.sample(cpu, monotonic_ns());
+  if (!busy) return;
+  if (!warned_before)
+    engine_.log(LH_LOG_WARNING,
+                fmt::format("loop thread {} used {:.0f}% of a core over the last {:g} s (above {:g}%): loadhost itself "
+                            "may be limiting the load and adding to the response times; use more --threads, or "
+                            "spread the load over more processes or machines (--master/--worker)",
+                            busy->loop, busy->percent, options_.cpu_warning_window_s, options_.cpu_warning_percent));
+  lh_hook_args args{};
+  args.size = sizeof(args);
+  args.kind = LH_HOOK_CPU_WARNING;
+  args.cpu_percent = busy->percent;
+  args.loop_index = busy->loop;
+  engine_.hooks().fire(args);
+}
+
 void Runner::merge_stats() {
+  const uint64_t started = monotonic_ns();
   for (auto &loop : engine_.loops()) loop->drain_outbox(stats_, delta_sink_);
+  if (std::string w = merge_watch_.after_merge(stats_, monotonic_ns() - started); !w.empty())
+    engine_.log(LH_LOG_WARNING, w);
 }
 
 void Runner::begin_stop_with(std::string reason) {
@@ -336,10 +413,10 @@ void Runner::begin_stop_with(std::string reason) {
   spawn_timer_.cancel();
   stop_timer_.cancel();
   stop_started_ns_ = monotonic_ns();
-  uint64_t timeout = options_.stop_timeout_ns;
+  StopRule rule = stop_rule();
   for (auto &l : engine_.loops()) {
     Loop *loop = l.get();
-    asio::post(loop->io(), [loop, timeout] { loop->users().stop_all(timeout); });
+    asio::post(loop->io(), [loop, rule] { loop->users().stop_all(rule); });
   }
   poll_stopped();
 }
@@ -369,11 +446,17 @@ void Runner::poll_stopped() {
 
 void Runner::finish() {
   engine_.set_quit_handler(nullptr);
+  engine_.set_user_count_handler(nullptr);
+  if (cpu_monitor_.warned())
+    engine_.log(LH_LOG_WARNING, fmt::format("a loop thread was above {:g}% CPU at some point during the test: the "
+                                            "results may be limited by loadhost itself (see the warning above)",
+                                            options_.cpu_warning_percent));
   engine_.stop_loops();  // joins; each loop's shard lands in its outbox
   merge_stats();
   stats_timer_.cancel();
   spawn_timer_.cancel();
   stop_timer_.cancel();
+  if (std::string s = merge_watch_.summary(stats_); !s.empty()) engine_.log(LH_LOG_INFO, s);
   set_state(RunnerState::stopped);
   engine_.hooks().fire(LH_HOOK_TEST_STOP);
   if (on_tick) on_tick(stats_, 0);

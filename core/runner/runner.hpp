@@ -21,8 +21,11 @@
 #include <vector>
 
 #include "core/engine/engine.hpp"
+#include "core/engine/user_runtime.hpp"
+#include "core/runner/cpu_monitor.hpp"
 #include "core/runner/load_shape.hpp"
 #include "core/runner/test_run.hpp"
+#include "core/runner/stats_merge_watch.hpp"
 #include "core/runner/users_dispatcher.hpp"
 #include "core/stats/stats_table.hpp"
 
@@ -37,7 +40,14 @@ struct RunOptions {
   // (and be counted) before they are abandoned: a hung server cannot hang
   // the stop.
   uint64_t drain_timeout_ns = 5'000'000'000;
+  // Without a stop timeout users are interrupted and on_stop gets this
+  // long (within the drain time, so the stop's bound is unchanged).
+  uint64_t on_stop_timeout_ns = 3'000'000'000;
   LoadShape shape;                      // empty = none
+  // Locust's CPU warning (cpu_monitor.hpp): the busiest loop thread at or
+  // above this share of a core over a window of this length.
+  double cpu_warning_percent = 90;
+  double cpu_warning_window_s = 5;
 };
 
 class Runner : public TestRun {
@@ -102,6 +112,12 @@ class Runner : public TestRun {
   void despawn(uint64_t count);
   void apply_class_counts(const std::vector<uint32_t> &counts);
   void post_to_loops(const std::vector<std::vector<uint32_t>> &batch, bool stop);
+  StopRule stop_rule() const { return StopRule{options_.stop_timeout_ns, options_.on_stop_timeout_ns}; }
+  uint32_t scenario_index(const lh_user_class *cls) const;
+  // A shape's stage picked these classes (empty = all): users of the
+  // others stop, and new users come from these.
+  void use_classes(const std::vector<uint32_t> &classes);
+  void check_cpu();
   void begin_stop_with(std::string reason);
   std::string describe_counts();
   void poll_stopped();
@@ -120,6 +136,7 @@ class Runner : public TestRun {
 
   std::atomic<RunnerState> state_{RunnerState::ready};
   stats::StatsTable stats_;
+  StatsMergeWatch merge_watch_;  // many names: warn once, time the merges
   stats::StatsTable *delta_sink_ = nullptr;
   std::string stop_reason_;
   double started_at_ = 0;
@@ -137,6 +154,9 @@ class Runner : public TestRun {
   uint32_t next_loop_ = 0;
   double last_shape_tick_s_ = -1;
   bool can_spawn_more_ = true;  // false once fixed-count classes are full
+  std::vector<uint32_t> stage_classes_;  // the shape's choice; empty = all
+
+  CpuMonitor cpu_monitor_;
 };
 
 }  // namespace loadhost::core

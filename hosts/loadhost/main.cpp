@@ -152,16 +152,7 @@ core::LoadShape shape_for(const cli::CliOptions &o, const lh_scenario &scenario,
     auto stages = core::parse_stages(o.stages, error);
     return error.empty() ? core::make_stages_shape(std::move(stages)) : core::LoadShape{};
   }
-  if (scenario.shape_tick) {
-    return [&scenario](double t, uint64_t users) -> std::optional<core::ShapeTick> {
-      lh_shape_tick tick{};
-      tick.size = sizeof(tick);
-      scenario.shape_tick(t, users, &tick);
-      if (tick.stop) return std::nullopt;
-      return core::ShapeTick{tick.users, tick.spawn_rate};
-    };
-  }
-  return {};
+  return core::make_scenario_shape(scenario);
 }
 
 // SIGINT/SIGTERM are blocked in every thread and taken here: the first stops

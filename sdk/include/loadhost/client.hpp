@@ -129,7 +129,11 @@ struct CallGroup {
   std::coroutine_handle<> waiter;
   UserBase *owner = nullptr;  // whose coroutine the waiter is (crash report)
   size_t pending = 0;  // calls started and not done (when_all adds one while starting)
+  uint64_t epoch = 0;  // the owner's epoch when started (UserBase::interrupt_life)
 };
+// Whether a coroutine suspended in `epoch` of `owner`'s life may resume:
+// not once the user was interrupted since (its task was abandoned).
+inline bool still_current(const UserBase *owner, uint64_t epoch) { return !owner || owner->epoch() == epoch; }
 }  // namespace detail
 
 // The awaitable of one call: starts it in await_suspend, resumes the user
@@ -184,6 +188,7 @@ class CallAwaiter {
   static void on_resume(void *ud);
   static void on_group_resume(void *ud) {
     auto *group = static_cast<detail::CallGroup *>(ud);
+    if (!detail::still_current(group->owner, group->epoch)) return;
     UserBase::Running running(group->owner);
     group->waiter.resume();
   }
@@ -196,6 +201,7 @@ class CallAwaiter {
   std::string_view body_;
   CallOptions options_;
   std::coroutine_handle<> waiter_;
+  uint64_t epoch_ = 0;  // the owner's, when suspended
   Response response_;
   bool failed_to_start_ = false;
   std::string start_error_;
@@ -331,6 +337,8 @@ inline bool CallAwaiter::await_suspend(std::coroutine_handle<> h) {
   if (options_.timeout)
     request.timeout_us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(*options_.timeout).count());
   waiter_ = h;
+  if (UserBase *owner = client_.owner()) epoch_ = owner->epoch();
+  if (group_) group_->epoch = epoch_;
   host().call_start(session, &request, &CallAwaiter::on_done, this);
   return true;
 }
@@ -370,6 +378,7 @@ inline void CallAwaiter::on_done(void *ud, const lh_call_result *result) {
 
 inline void CallAwaiter::on_resume(void *ud) {
   auto *self = static_cast<CallAwaiter *>(ud);
+  if (!detail::still_current(self->client_.owner(), self->epoch_)) return;  // its task was interrupted
   UserBase::Running running(self->client_.owner());
   self->waiter_.resume();
 }

@@ -28,21 +28,23 @@ typedef struct lh_host_run_control {
   uint32_t size; /* sizeof(lh_host_run_control) */
 
   /* [thread-safe] The exit code of the loadhost process (Locust's
-   * environment.process_exit_code), 0-255. It wins over every code loadhost
-   * would pick from the results (failed requests, exceptions,
-   * --exit-code-on-error, a report not written); not over a usage error,
-   * which exits before any scenario code runs. The last call wins. */
+   * environment.process_exit_code), taken modulo 256 as the system does.
+   * It wins over every code loadhost would pick from the results (failed
+   * requests, exceptions, --exit-code-on-error, a report not written); not
+   * over a usage error or a test that could not run as given (exit 2). The
+   * last call wins. */
   void (*set_exit_code)(const lh_host *host, int32_t code);
 
   /* [thread-safe] Changes the running test's user count and spawn rate
    * (users per second; 0 = all at once), as the web UI's edit does: the
-   * most recent users stop first. Ignored when no test is running, on a
-   * worker (its master decides) and while a load shape drives the test
-   * (the shape's next tick would undo it). */
+   * most recent users stop first. Ignored (with a warning) when no test
+   * is running here — between tests, on a master or a worker (the master
+   * decides) — and while a load shape drives the test (its next tick
+   * would undo it). */
   void (*set_user_count)(const lh_host *host, uint32_t users, double spawn_rate);
 
-  /* [thread-safe] Users running now, summed over the loops (or, on a
-   * master, as its workers last reported). */
+  /* [thread-safe] Users alive now on this process's loops (0 on a master:
+   * its users run on the workers). */
   uint64_t (*user_count)(const lh_host *host);
 } lh_host_run_control;
 

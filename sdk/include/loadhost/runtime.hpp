@@ -49,6 +49,32 @@ inline void stop_test(std::string_view reason = "stopped by the scenario") {
   host().request_quit(detail::g_host, detail::str(reason));
 }
 
+// Changing the run from a hook or a task (run_control.h), as Locust's
+// environment.runner and environment.process_exit_code do. Each goes
+// through the runner on the control thread; a host without the extension
+// (ABI 1.1) ignores them.
+namespace detail {
+inline const lh_host_run_control *run_control() {
+  return static_cast<const lh_host_run_control *>(host().get_extension(g_host, LH_HOST_RUN_CONTROL_ID));
+}
+}  // namespace detail
+
+// The process's exit code, whatever the results say (Locust's
+// environment.process_exit_code), e.g. from an LH_HOOK_TEST_STOP hook.
+inline void set_exit_code(int code) {
+  if (const lh_host_run_control *rc = detail::run_control()) rc->set_exit_code(detail::g_host, code);
+}
+// Another user count for the running test (the web UI's edit; ignored
+// while a load shape drives the test).
+inline void set_user_count(uint32_t users, double spawn_rate) {
+  if (const lh_host_run_control *rc = detail::run_control()) rc->set_user_count(detail::g_host, users, spawn_rate);
+}
+// Users alive now in this process.
+inline uint64_t user_count() {
+  const lh_host_run_control *rc = detail::run_control();
+  return rc ? rc->user_count(detail::g_host) : 0;
+}
+
 inline void log(std::string_view message, lh_log_level level = LH_LOG_INFO) {
   host().log(detail::g_host, level, detail::str(message));
 }

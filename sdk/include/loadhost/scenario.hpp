@@ -11,8 +11,11 @@
 //
 // A load shape:  struct Ramp : loadhost::LoadShape { ... };  LOADHOST_SHAPE(Ramp);
 // Event hooks:   LOADHOST_ON(LH_HOOK_TEST_START, [](const lh_hook_args &) { ... });
+// Own options:   LOADHOST_OPTION("checkout-ratio", "0.25", "Share of shoppers who pay");
+//                LOADHOST_FLAG("skip-login", "Do not log in");   then option("skip-login")
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,6 +29,9 @@ namespace loadhost {
 struct ShapeTick {
   uint32_t users = 0;
   double spawn_rate = 1.0;
+  // The stage's user classes by name (Locust's 3-tuple tick); empty = all.
+  // Users of the other classes stop; new users come from these, by weight.
+  std::vector<std::string> user_classes = {};
 };
 
 // Locust's LoadTestShape: asked once a second; nullopt stops the test.
@@ -53,6 +59,20 @@ inline std::function<std::unique_ptr<LoadShape>()> &shape_factory() {
   static std::function<std::unique_ptr<LoadShape>()> f;
   return f;
 }
+inline std::string &shape_name() {
+  static std::string name;
+  return name;
+}
+
+// The scenario's own command-line options (LOADHOST_OPTION, LOADHOST_FLAG).
+struct OptionRegistration {
+  std::string name, help, default_value;
+  bool flag;
+};
+inline std::vector<OptionRegistration> &option_registrations() {
+  static std::vector<OptionRegistration> list;
+  return list;
+}
 
 inline std::vector<std::string> split_list(std::string_view s) {
   std::vector<std::string> out;
@@ -66,6 +86,12 @@ inline std::vector<std::string> split_list(std::string_view s) {
     s.remove_prefix(comma + 1);
   }
   return out;
+}
+
+// --tags / --exclude-tags from the run options, into the filter users apply.
+inline void read_tag_filter() {
+  g_tag_filter.include = split_list(option("tags"));
+  g_tag_filter.exclude = split_list(option("exclude-tags"));
 }
 
 // Per user class U: its lh_user_class and the four functions behind it.
@@ -89,6 +115,7 @@ struct UserClassTable {
       c.start = [](void *instance) { static_cast<UserBase *>(instance)->start_life(); };
       c.stop = [](void *instance) { static_cast<UserBase *>(instance)->request_stop(); };
       c.destroy = [](void *instance) { delete static_cast<UserBase *>(instance); };
+      c.interrupt = [](void *instance) { static_cast<UserBase *>(instance)->interrupt_life(); };
       return c;
     }();
     return table;
@@ -121,10 +148,13 @@ template <class... Users>
 struct ScenarioEntry {
   static const char *init(const lh_host *h, const char *) {
     g_host = h;
-    g_tag_filter.include = split_list(option("tags"));
-    g_tag_filter.exclude = split_list(option("exclude-tags"));
+    read_tag_filter();
     try {
       if (shape_factory()) shape_instance() = shape_factory()();
+      // The host may load a scenario before it parses the command line
+      // (the scenario's own options are among the flags): the tags are
+      // read again when a test starts, before any user is made.
+      h->hook_subscribe(h, LH_HOOK_TEST_START, [](void *, const lh_hook_args *) { read_tag_filter(); }, nullptr);
       for (auto &reg : hook_registrations())
         h->hook_subscribe(h, reg.kind, &ScenarioEntry::on_hook, &reg);
     } catch (const std::exception &e) {
@@ -158,7 +188,41 @@ struct ScenarioEntry {
     if (tick) {
       out->users = tick->users;
       out->spawn_rate = tick->spawn_rate;
+      // The names stay valid until the next tick (scenario.h).
+      static std::vector<std::string> names;
+      static std::vector<const char *> pointers;
+      names = tick->user_classes;
+      pointers.clear();
+      for (const auto &n : names) pointers.push_back(n.c_str());
+      if (out->size >= offsetof(lh_shape_tick, class_names) + sizeof(out->class_names)) {
+        out->class_count = uint32_t(pointers.size());
+        out->class_names = pointers.empty() ? nullptr : pointers.data();
+      } else if (!names.empty()) {
+        log("this loadhost is older than ABI 1.2: the load shape's user classes are ignored", LH_LOG_WARNING);
+      }
     }
+  }
+  // The scenario's own options as the C table (options.h); null if none.
+  static const lh_plugin_options *options_table() {
+    static std::vector<lh_option_spec> specs;
+    static lh_plugin_options table{};
+    if (option_registrations().empty()) return nullptr;
+    if (specs.empty()) {
+      for (const OptionRegistration &o : option_registrations()) {
+        lh_option_spec spec{};
+        spec.size = sizeof(spec);
+        spec.name = o.name.c_str();
+        spec.value_name = o.flag ? nullptr : "VALUE";
+        spec.help = o.help.c_str();
+        spec.default_value = o.flag || o.default_value.empty() ? nullptr : o.default_value.c_str();
+        spec.flags = o.flag ? LH_OPTION_FLAG : 0u;
+        specs.push_back(spec);
+      }
+      table.size = sizeof(table);
+      table.option_count = uint32_t(specs.size());
+      table.options = specs.data();
+    }
+    return &table;
   }
   static const void *get_factory(const char *id) {
     static const lh_user_class *const classes[] = {&UserClassTable<Users>::get()...};
@@ -168,6 +232,8 @@ struct ScenarioEntry {
       s.class_count = sizeof...(Users);
       s.classes = classes;
       s.shape_tick = shape_factory() ? &ScenarioEntry::shape_tick : nullptr;
+      s.shape_name = shape_factory() ? shape_name().c_str() : nullptr;
+      s.options = options_table();
       return s;
     }();
     return std::string_view(id) == LH_SCENARIO_FACTORY_ID ? &scenario : nullptr;
@@ -181,6 +247,13 @@ template <class S>
 struct ShapeRegistrar {
   ShapeRegistrar() {
     shape_factory() = [] { return std::unique_ptr<LoadShape>(new S()); };
+    shape_name() = demangle(typeid(S).name());
+  }
+};
+
+struct OptionRegistrar {
+  OptionRegistrar(const char *name, const char *default_value, const char *help, bool flag) {
+    option_registrations().push_back(OptionRegistration{name, help ? help : "", default_value ? default_value : "", flag});
   }
 };
 
@@ -218,6 +291,15 @@ const lh_user_class *user_class() {
 
 #define LOADHOST_SHAPE(S) \
   static ::loadhost::detail::ShapeRegistrar<S> LOADHOST_CONCAT(loadhost_shape_, __LINE__)
+
+// A command-line option of the scenario's own (Locust's
+// init_command_line_parser): `--NAME VALUE`, listed by `loadhost -f FILE
+// --help`; option("NAME") gives the value, or the default when not given.
+#define LOADHOST_OPTION(name, default_value, help) \
+  static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __LINE__)(name, default_value, help, false)
+// A flag (`--NAME`, no value): option("NAME") is "1" when given, else empty.
+#define LOADHOST_FLAG(name, help) \
+  static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __LINE__)(name, nullptr, help, true)
 
 #define LOADHOST_ON(kind, ...) \
   static ::loadhost::detail::HookRegistrar LOADHOST_CONCAT(loadhost_hook_, __LINE__)(kind, __VA_ARGS__)

@@ -26,6 +26,7 @@ inline thread_local lh_user *t_constructing = nullptr;
 }  // namespace detail
 
 class UserBase;
+class TaskSetBase;
 namespace detail {
 // The host's running-slot service (running.h), for the crash report; null
 // from a host without it.
@@ -142,6 +143,29 @@ class UserBase : public TaskHolder {
       std::exchange(sleeper_, {}).resume();
     }
   }
+  // Locust's stop without a stop timeout (lh_user_class.interrupt): the
+  // current task is abandoned where it waits — never resumed; its frames go
+  // with the user — and on_stop runs now, in a coroutine of its own. The
+  // epoch tells a resume posted for the abandoned task (a call's result
+  // that arrived just before) to do nothing.
+  void interrupt_life() {
+    if (finished_) return;  // user_finished already called
+    stopping_ = true;
+    ++epoch_;
+    if (sleeper_) {
+      host().timer_disarm(timer_);
+      sleeper_ = {};
+    }
+    Running running(this);
+    if (in_on_stop_) {  // on_stop was already running: it is what is cut
+      finish_life();
+      return;
+    }
+    stop_life_ = stop_after_interrupt();
+    stop_life_.start_detached();
+  }
+  // Which life a suspended coroutine belongs to (see interrupt_life).
+  uint64_t epoch() const { return epoch_; }
   void note_io() { io_since_yield_ = true; }
   void setup_after_construction() { filter_by_tags(); }
 
@@ -211,36 +235,76 @@ class UserBase : public TaskHolder {
 
   Task<> life() {
     bool stop_user = false;
+    set_current_task("on_start");
     try {
       co_await on_start();
     } catch (const StopUser &) {
       stop_user = true;
     } catch (const std::exception &e) {
-      report_error(std::string("on_start: ") + e.what());
+      // As in Locust, the user dies here: no tasks, no on_stop, and it is
+      // not replaced.
+      report_error(e.what());
+      finish_life();
+      co_return;
     } catch (...) {
-      report_error("on_start: unknown exception");
+      report_error("unknown exception");
+      finish_life();
+      co_return;
     }
+    set_current_task(nullptr);
     if (!stop_user && !stopping_) co_await run_tasks(*this);
+    co_await run_on_stop();
+  }
+
+  // After interrupt_life: the open TaskSets' on_stop, innermost first, then
+  // the user's (Locust runs both on a GreenletExit).
+  Task<> stop_after_interrupt() {
+    while (!task_sets_.empty()) {
+      TaskSetBase *set = task_sets_.back();
+      task_sets_.pop_back();
+      co_await run_task_set_stop(*set);
+    }
+    co_await run_on_stop();
+  }
+  Task<> run_task_set_stop(TaskSetBase &set);
+
+  Task<> run_on_stop() {
+    in_on_stop_ = true;
+    set_current_task("on_stop");
     try {
       co_await on_stop();
     } catch (const std::exception &e) {
-      report_error(std::string("on_stop: ") + e.what());
+      report_error(e.what());
     } catch (...) {
-      report_error("on_stop: unknown exception");
+      report_error("unknown exception");
     }
+    finish_life();
+  }
+
+  void finish_life() {
+    set_current_task(nullptr);
+    if (finished_) return;
+    finished_ = true;
     host().user_finished(handle_);
   }
+
+  friend class TaskSetBase;
 
   lh_user *handle_;
   lh_loop *loop_;
   lh_timer *timer_ = nullptr;
   std::coroutine_handle<> sleeper_;
   Task<> life_;
+  Task<> stop_life_;  // on_stop after an interrupt
+  std::vector<TaskSetBase *> task_sets_;  // running, outermost first
+  uint64_t epoch_ = 0;
   Random random_;
   uint64_t task_started_ns_ = 0;
   lh_running *running_slot_ = nullptr;  // the loop's, for the crash report
   const char *current_task_ = nullptr;  // its label, while a task runs
   bool stopping_ = false;
+  bool in_on_stop_ = false;
+  bool finished_ = false;
   bool io_since_yield_ = false;
 };
 
@@ -262,7 +326,9 @@ class TaskSetBase : public TaskHolder {
     user_ = &user;
     filter_by_tags(tags);
     co_await on_start();
+    user.task_sets_.push_back(this);  // an interrupt from here on runs its on_stop
     UserBase::LoopEnd end = co_await user.run_tasks(*this);
+    user.task_sets_.pop_back();
     co_await on_stop();
     if (end == UserBase::LoopEnd::stop_user) throw StopUser{};
     if (end == UserBase::LoopEnd::interrupted_reschedule) throw RescheduleTask{};
@@ -277,6 +343,16 @@ class TaskSet : public TaskSetBase {
  public:
   U &user() { return static_cast<U &>(*user_); }
 };
+
+inline Task<> UserBase::run_task_set_stop(TaskSetBase &set) {
+  try {
+    co_await set.on_stop();
+  } catch (const std::exception &e) {
+    report_error(e.what());
+  } catch (...) {
+    report_error("unknown exception");
+  }
+}
 
 template <class U>
 class SequentialTaskSet : public TaskSet<U> {
