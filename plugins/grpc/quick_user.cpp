@@ -1,11 +1,6 @@
 #include "quick_user.hpp"
 
-// The SDK's client.hpp mixes an enum and unsigned in a conditional, which
-// -Wextra reports; not this file's to fix.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wextra"
 #include <loadhost/loadhost.hpp>
-#pragma GCC diagnostic pop
 
 #include <charconv>
 

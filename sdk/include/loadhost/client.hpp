@@ -137,8 +137,9 @@ inline bool still_current(const UserBase *owner, uint64_t epoch) { return !owner
 }  // namespace detail
 
 // The awaitable of one call: starts it in await_suspend, resumes the user
-// from a fresh stack once the host delivered the result.
-class CallAwaiter {
+// from a fresh stack once the host delivered the result. [[nodiscard]]: a
+// call that is not awaited is never sent, so forgetting co_await warns.
+class [[nodiscard]] CallAwaiter {
  public:
   CallAwaiter(Client &client, std::string_view operation, std::string target,
               std::string_view body, CallOptions options)
@@ -149,20 +150,20 @@ class CallAwaiter {
   // initializer list inside a co_await expression ("array used as
   // initializer", a compiler bug fixed in GCC 13), so
   //   co_await client.post("/login", body).header("Content-Type", "text/plain");
-  CallAwaiter &&header(std::string name, std::string value) && {
+  [[nodiscard]] CallAwaiter &&header(std::string name, std::string value) && {
     options_.headers.push_back(Header{std::move(name), std::move(value)});
     return std::move(*this);
   }
-  CallAwaiter &&param(std::string_view name, std::string_view value) &&;
-  CallAwaiter &&name(std::string_view stats_name) && {
+  [[nodiscard]] CallAwaiter &&param(std::string_view name, std::string_view value) &&;
+  [[nodiscard]] CallAwaiter &&name(std::string_view stats_name) && {
     options_.name = stats_name;
     return std::move(*this);
   }
-  CallAwaiter &&catch_response() && {
+  [[nodiscard]] CallAwaiter &&catch_response() && {
     options_.catch_response = true;
     return std::move(*this);
   }
-  CallAwaiter &&timeout(Duration t) && {
+  [[nodiscard]] CallAwaiter &&timeout(Duration t) && {
     options_.timeout = t;
     return std::move(*this);
   }
@@ -226,7 +227,7 @@ class Client {
   void set_protocol(std::string id) { protocol_ = std::move(id); }
   // Protocol options, passed when the session opens ("insecure", ...).
   void set_option(std::string key, std::string value) {
-    options_.emplace_back(std::move(key), std::move(value));
+    options_.push_back(Header{std::move(key), std::move(value)});
   }
   // Whether one session of the protocol takes many calls at once. Calls in
   // flight together (when_all.hpp) share the client's session (http2:
@@ -325,9 +326,9 @@ inline bool CallAwaiter::await_suspend(std::coroutine_handle<> h) {
 
   lh_request request{};
   request.size = sizeof(request);
-  request.flags = (options_.catch_response ? LH_REQUEST_DEFER_REPORT : 0u) |
-                  (options_.allow_redirects ? 0u : LH_REQUEST_NO_REDIRECTS) |
-                  (options_.discard_body ? LH_REQUEST_DISCARD_BODY : 0u);
+  request.flags = (options_.catch_response ? uint32_t(LH_REQUEST_DEFER_REPORT) : 0u) |
+                  (options_.allow_redirects ? 0u : uint32_t(LH_REQUEST_NO_REDIRECTS)) |
+                  (options_.discard_body ? uint32_t(LH_REQUEST_DISCARD_BODY) : 0u);
   request.operation = detail::str(operation_);
   request.target = detail::str(target_);
   request.metadata = metadata.data();

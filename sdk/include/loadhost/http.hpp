@@ -76,11 +76,11 @@ class HttpClient : public Client {
   }
   // A JSON body: sets Content-Type: application/json.
   CallAwaiter post_json(std::string_view path, std::string_view json, HttpOptions o = {}) {
-    o.headers.emplace_back("Content-Type", "application/json");
+    o.headers.push_back(Header{"Content-Type", "application/json"});
     return request("POST", path, json, std::move(o));
   }
   CallAwaiter put_json(std::string_view path, std::string_view json, HttpOptions o = {}) {
-    o.headers.emplace_back("Content-Type", "application/json");
+    o.headers.push_back(Header{"Content-Type", "application/json"});
     return request("PUT", path, json, std::move(o));
   }
 };

@@ -116,9 +116,32 @@ struct UserClassTable {
       c.stop = [](void *instance) { static_cast<UserBase *>(instance)->request_stop(); };
       c.destroy = [](void *instance) { delete static_cast<UserBase *>(instance); };
       c.interrupt = [](void *instance) { static_cast<UserBase *>(instance)->interrupt_life(); };
+      c.describe_tasks = &describe_tasks;
       return c;
     }();
     return table;
+  }
+  // A user built with no host handle (UserBase then takes no timer and
+  // opens nothing), its tag filter applied, asked for its tasks, dropped.
+  static const char *describe_tasks(const lh_user_class *cls, lh_task_visit_fn visit, void *ud) {
+    static std::string why;
+    t_constructing = nullptr;
+    t_constructing_default_host = cls->default_host;
+    try {
+      std::unique_ptr<U> u(new U());
+      t_constructing_owner = nullptr;
+      t_constructing_default_host = nullptr;
+      u->setup_after_construction();
+      u->describe(0, visit, ud);
+      return nullptr;
+    } catch (const std::exception &e) {
+      why = e.what();
+    } catch (...) {
+      why = "unknown exception in the constructor";
+    }
+    t_constructing_owner = nullptr;
+    t_constructing_default_host = nullptr;
+    return why.c_str();
   }
   static void *create(const lh_user_class *cls, lh_user *user, lh_str *error) {
     static thread_local std::string why;
@@ -215,7 +238,7 @@ struct ScenarioEntry {
         spec.value_name = o.flag ? nullptr : "VALUE";
         spec.help = o.help.c_str();
         spec.default_value = o.flag || o.default_value.empty() ? nullptr : o.default_value.c_str();
-        spec.flags = o.flag ? LH_OPTION_FLAG : 0u;
+        spec.flags = o.flag ? uint32_t(LH_OPTION_FLAG) : 0u;
         specs.push_back(spec);
       }
       table.size = sizeof(table);

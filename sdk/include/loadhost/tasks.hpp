@@ -28,6 +28,8 @@ struct TaskEntry {
   // place among its holder's tasks) or a TaskSet's type name. C++ cannot
   // tell a member function's name from its pointer.
   std::string label;
+  // A TaskSet's: lists the tasks of a fresh instance (describe_tasks).
+  void (*describe_set)(const TaskEntry &entry, uint32_t depth, lh_task_visit_fn visit, void *ud) = nullptr;
 
   // Tags for --tags / --exclude-tags (Locust's @tag).
   TaskEntry &tag(std::string name) {
@@ -86,6 +88,22 @@ class TaskHolder {
   TaskEntry &task_set(uint32_t weight);
 
   size_t task_count() const { return tasks_.size(); }
+
+  // Reports the tasks to a describe_tasks visitor (scenario.h), TaskSets'
+  // own tasks after their entry. A sequential holder runs each task in turn,
+  // whatever its weight: each counts once.
+  void describe(uint32_t depth, lh_task_visit_fn visit, void *ud) const {
+    for (const TaskEntry &t : tasks_) {
+      lh_task_info info{};
+      info.size = sizeof(info);
+      info.depth = depth;
+      info.name = lh_str{t.label.data(), t.label.size()};
+      info.weight = sequential_ ? 1 : t.weight;
+      info.is_task_set = t.is_task_set;
+      visit(ud, &info);
+      if (t.describe_set) t.describe_set(t, depth + 1, visit, ud);
+    }
+  }
 
  protected:
   TaskEntry &add(uint32_t weight, TaskFn fn) {

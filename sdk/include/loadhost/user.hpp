@@ -45,12 +45,13 @@ class UserBase : public TaskHolder {
  public:
   UserBase()
       : handle_(detail::t_constructing),
-        loop_(host().user_loop(handle_)),
+        loop_(handle_ ? host().user_loop(handle_) : nullptr),
         random_(Random::for_new_user()) {
+    detail::t_constructing_owner = this;
+    if (!handle_) return;  // built only to list its tasks (describe_tasks): it never runs
     timer_ = host().timer_create(loop_, &UserBase::on_timer, this);
     if (!timer_) throw std::bad_alloc();
     if (const lh_host_running *r = detail::running_service()) running_slot_ = r->slot(loop_);
-    detail::t_constructing_owner = this;
   }
 
   // For its scope, notes in the loop's slot that this user's code runs, and
@@ -73,7 +74,9 @@ class UserBase : public TaskHolder {
     lh_running *slot_;
     lh_running saved_{};
   };
-  ~UserBase() override { host().timer_destroy(timer_); }
+  ~UserBase() override {
+    if (timer_) host().timer_destroy(timer_);
+  }
 
   // The target of this user: -H/--host when given, else the class's static
   // `host` (Locust's precedence). Protocol users (HttpUser, GrpcUser, ...)
@@ -88,7 +91,7 @@ class UserBase : public TaskHolder {
   virtual Task<> on_stop() { co_return; }
 
   // Sleeps on the loop (a stop ends the sleep early).
-  struct SleepAwaiter {
+  struct [[nodiscard]] SleepAwaiter {
     UserBase &user;
     Duration delay;
     bool await_ready() const noexcept { return delay <= Duration(0) && user.io_since_yield_; }
@@ -388,6 +391,11 @@ TaskEntry &TaskHolder::task_set(uint32_t weight) {
   });
   entry.is_task_set = true;
   entry.label = detail::demangle(typeid(TS).name());
+  entry.describe_set = [](const TaskEntry &e, uint32_t depth, lh_task_visit_fn visit, void *ud) {
+    TS set;
+    static_cast<TaskHolder &>(set).filter_by_tags(e.tags);
+    set.describe(depth, visit, ud);
+  };
   return entry;
 }
 

@@ -39,7 +39,7 @@
 namespace loadhost {
 
 // The awaitable of when_all over a vector: std::vector<Response>.
-class WhenAllCalls {
+class [[nodiscard]] WhenAllCalls {
  public:
   explicit WhenAllCalls(std::vector<CallAwaiter> calls) : calls_(std::move(calls)) {}
 
@@ -75,7 +75,7 @@ class WhenAllCalls {
 
 // The awaitable of when_all over N calls: std::tuple of N Responses.
 template <size_t N>
-class WhenAllOf {
+class [[nodiscard]] WhenAllOf {
  public:
   explicit WhenAllOf(std::vector<CallAwaiter> calls) : all_(std::move(calls)) {}
 
