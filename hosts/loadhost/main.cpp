@@ -5,11 +5,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <cstdio>
@@ -28,6 +34,7 @@
 #include "hosts/loadhost/distributed_setup.hpp"
 #include "hosts/loadhost/install_layout.hpp"
 #include "hosts/loadhost/test_driver.hpp"
+#include "hosts/loadhost/user_classes.hpp"
 #include "hosts/loadhost/web/web_ui.hpp"
 
 extern "C" const lh_entry loadhost_quick_entry;
@@ -67,17 +74,65 @@ core::EngineConfig engine_config(const cli::CliOptions &o) {
   return c;
 }
 
-// Every option the loaded protocol plugins add (lh_plugin_options).
-std::vector<cli::PluginOption> plugin_options(core::PluginRegistry &registry) {
+// Every option the loaded protocol plugins add (lh_plugin_options); those of
+// the plugins named with --plugin (`named`) are shown by --help.
+std::vector<cli::PluginOption> plugin_options(core::PluginRegistry &registry, const std::vector<std::string> &named,
+                                              const std::vector<std::string> &dirs) {
   std::vector<cli::PluginOption> out;
   for (const lh_protocol *p : registry.protocols()) {
     const auto *ext = p->get_extension
                           ? static_cast<const lh_plugin_options *>(p->get_extension(p, LH_PLUGIN_OPTIONS_ID))
                           : nullptr;
     if (!ext) continue;
-    for (uint32_t i = 0; i < ext->option_count; ++i) out.push_back({ext->options[i], p->descriptor->id});
+    const std::string id = p->descriptor->id;
+    bool shown = std::any_of(named.begin(), named.end(), [&](const std::string &n) {
+      return n == id || core::find_plugin(n, dirs) == registry.library_of(id);
+    });
+    for (uint32_t i = 0; i < ext->option_count; ++i) out.push_back({ext->options[i], id, shown});
   }
   return out;
+}
+
+// `loadhost help [ID]`: the whole help, or one plugin's options.
+int help_command(int argc, char **argv, core::PluginRegistry &registry,
+                 const std::vector<cli::PluginOption> &options) {
+  if (argc < 3) {
+    char help_flag[] = "--help";
+    char *help_argv[] = {argv[0], help_flag, nullptr};
+    int exit_code = 0;
+    cli::parse(2, help_argv, options, exit_code);
+    return exit_code;
+  }
+  const std::string id = argv[2];
+  const lh_protocol *p = registry.protocol_by_id(id);
+  if (!p) {
+    std::fprintf(stderr, "loadhost: no plugin '%s' is loaded (loaded: %s); load one with --plugin ID|PATH\n",
+                 id.c_str(), registry.protocol_ids().c_str());
+    return 2;
+  }
+  const lh_descriptor &d = *p->descriptor;
+  std::string title = fmt::format("{} ({} {}, {}): {}", d.id, d.name ? d.name : d.id, d.version ? d.version : "",
+                                  d.vendor ? d.vendor : "", d.description ? d.description : "");
+  std::string text = cli::plugin_help(id, title, options);
+  if (text.empty()) text = title + "\nIt adds no options of its own.\n";
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+// --logfile: from here on the log (every "loadhost: ..." line, the
+// scenario's and plugins' log, a crash report) goes to the file, appended,
+// as Locust's; the stats tables stay on stdout.
+std::string redirect_log(const std::string &path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return fmt::format("--logfile {}: {}", path, std::strerror(errno));
+  std::fflush(stderr);
+  if (::dup2(fd, STDERR_FILENO) < 0) {
+    std::string e = fmt::format("--logfile {}: {}", path, std::strerror(errno));
+    ::close(fd);
+    return e;
+  }
+  ::close(fd);
+  return "";
 }
 
 // Quick mode's user: the plugin serving the URL's scheme may bring its own
@@ -130,7 +185,16 @@ std::string load_scenario(core::Engine &engine, const cli::CliOptions &o, const 
     return engine.plugins().add_builtin(&loadhost_quick_entry, "quick mode");
   }
   std::string path = o.scenario;
-  if (path.ends_with(".cpp") || path.ends_with(".cc") || path.ends_with(".cxx")) {
+  const bool cpp = path.ends_with(".cpp") || path.ends_with(".cc") || path.ends_with(".cxx");
+  if (path.ends_with(".py"))
+    return fmt::format("scenario '{}' is Python: loadhost runs scenarios written in C++ (a .cpp file, compiled "
+                       "and cached, or a built .so), not locustfiles; see docs/writing-scenarios.md",
+                       path);
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    return fmt::format("scenario '{}': no such file", path);
+  if (!cpp && !path.ends_with(".so") && path.find(".so.") == std::string::npos)
+    return fmt::format("scenario '{}': not a C++ file (.cpp, .cc, .cxx) or a built .so", path);
+  if (cpp) {
     core::CompilerSettings settings;
     if (const char *cxx = std::getenv("CXX"); cxx && *cxx) settings.compiler = cxx;
     settings.sdk_include_dir = layout.sdk_include_dir;
@@ -153,6 +217,27 @@ core::LoadShape shape_for(const cli::CliOptions &o, const lh_scenario &scenario,
     return error.empty() ? core::make_stages_shape(std::move(stages)) : core::LoadShape{};
   }
   return core::make_scenario_shape(scenario);
+}
+
+// With --tags / --exclude-tags: "" when some class still has a task to
+// run, else the line to stop on, before any user starts (Locust runs users
+// that do nothing). A class that cannot describe its tasks (a scenario of
+// ABI 1.1, or in C without describe_tasks) counts as having some.
+std::string check_tags_leave_tasks(const lh_scenario &scenario, const cli::CliOptions &o) {
+  if (o.tags.empty() && o.exclude_tags.empty()) return "";
+  for (uint32_t i = 0; i < scenario.class_count; ++i) {
+    const lh_user_class *cls = scenario.classes[i];
+    if (cls->size < offsetof(lh_user_class, describe_tasks) + sizeof(cls->describe_tasks) || !cls->describe_tasks)
+      return "";
+    bool runnable = false;  // a task, not just a TaskSet emptied by the filter
+    auto visit = [](void *ud, const lh_task_info *task) { *static_cast<bool *>(ud) |= !task->is_task_set; };
+    if (cls->describe_tasks(cls, visit, &runnable) != nullptr || runnable) return "";
+  }
+  std::string filter = o.tags.empty() ? "" : "--tags " + join(o.tags);
+  if (!o.exclude_tags.empty()) filter += (filter.empty() ? "" : " and ") + ("--exclude-tags " + join(o.exclude_tags));
+  return fmt::format("{} leave{} no task to run in any user class (check the tag names: loadhost -f {} -l "
+                     "lists the tasks)",
+                     filter, o.tags.empty() || o.exclude_tags.empty() ? "s" : "", o.scenario);
 }
 
 // SIGINT/SIGTERM are blocked in every thread and taken here: the first stops
@@ -220,6 +305,7 @@ int run_worker(core::Engine &engine, const lh_scenario &scenario, const cli::Cli
   control.run();
   g_control = nullptr;
   engine.hooks().fire(LH_HOOK_QUITTING);
+  if (std::optional<int> code = engine.exit_code()) return *code;  // the scenario's (run_control.h)
   return exit_code;
 }
 
@@ -242,14 +328,24 @@ int main(int argc, char **argv) {
   // Plugins first: they add command-line options (and --help lists them).
   cli::InstallLayout layout = cli::find_install_layout();
   core::Engine engine(core::EngineConfig{});
-  if (std::string e = load_plugins(engine, cli::prescan_plugins(argc, argv), layout); !e.empty()) {
+  const std::vector<std::string> named_plugins = cli::prescan_plugins(argc, argv);
+  if (std::string e = load_plugins(engine, named_plugins, layout); !e.empty()) {
     std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
+  const std::vector<cli::PluginOption> options =
+      plugin_options(engine.plugins(), named_plugins, cli::plugin_search_dirs(layout));
+  if (argc >= 2 && std::string_view(argv[1]) == "help") return help_command(argc, argv, engine.plugins(), options);
   int exit_code = 0;
-  auto parsed = cli::parse(argc, argv, plugin_options(engine.plugins()), exit_code);
+  auto parsed = cli::parse(argc, argv, options, exit_code);
   if (!parsed) return exit_code;
   const cli::CliOptions &o = *parsed;
+  if (!o.logfile.empty()) {
+    if (std::string e = redirect_log(o.logfile); !e.empty()) {
+      std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+      return 2;
+    }
+  }
   engine.configure(engine_config(o));
 
   lh_scenario plugin_quick{};
@@ -257,10 +353,33 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
-  const lh_scenario &scenario = plugin_quick.class_count ? plugin_quick : *engine.plugins().scenario();
-  if (scenario.class_count == 0) {
+  const lh_scenario &loaded = plugin_quick.class_count ? plugin_quick : *engine.plugins().scenario();
+  if (loaded.class_count == 0) {
     std::fprintf(stderr, "loadhost: scenario '%s' defines no user class\n",
                  engine.plugins().scenario_source().c_str());
+    return 2;
+  }
+  if (o.list) {
+    std::string text = cli::list_user_classes(loaded);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  cli::SelectedScenario selected;  // `loadhost -f shop.cpp Shopper`: only those classes
+  if (std::string e = cli::select_user_classes(loaded, o.user_classes, o.scenario, selected); !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
+  const lh_scenario &scenario = selected.scenario;
+  if (o.show_task_ratio || o.show_task_ratio_json) {
+    uint32_t users = o.users_given ? o.users : 0;
+    std::string text = o.show_task_ratio_json ? cli::task_ratio_json(scenario, users)
+                                              : cli::task_ratio_text(scenario, users);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+
+  if (std::string e = check_tags_leave_tasks(scenario, o); !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
 
@@ -426,7 +545,12 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "loadhost: every request failed; most often: %s (%llu times)\n",
                    top->error_.c_str(), static_cast<unsigned long long>(top->occurrences_));
   }
+  // The scenario's own choice (run_control.h), as Locust's
+  // environment.process_exit_code: it wins over what the results say.
+  if (std::optional<int> code = engine.exit_code()) return *code;
   if (!driver.reports_ok()) return 1;
-  if (total.num_failures() > 0) return o.exit_code_on_error;
+  // Failed requests or exceptions in user code, as Locust's runner.errors
+  // and runner.exceptions.
+  if (total.num_failures() > 0 || !table.sorted_exceptions().empty()) return o.exit_code_on_error;
   return 0;
 }

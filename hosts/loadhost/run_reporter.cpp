@@ -7,6 +7,7 @@
 
 #include "core/engine/clock.hpp"
 #include "core/report/console_table.hpp"
+#include "core/report/exceptions_text.hpp"
 #include "core/report/json_report.hpp"
 
 namespace loadhost::cli {
@@ -39,8 +40,14 @@ RunReporter::RunReporter(const CliOptions &options) : options_(options) {
   }
 }
 
+void RunReporter::say_new_exceptions(const stats::StatsTable &table) {
+  for (const std::string &line : report::new_exception_lines(table, exceptions_said_))
+    std::fprintf(stderr, "loadhost: error: %s\n", line.c_str());
+}
+
 void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
   ++ticks_;
+  say_new_exceptions(table);
   if (csv_) {
     report::WriteResult r = csv_->append_history(table, user_count, core::unix_now());
     if (!r.ok() && !history_failed_) std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
@@ -56,10 +63,11 @@ void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
 }
 
 bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &metadata) {
+  say_new_exceptions(table);
   report::ConsoleOptions console = console_options();
   print(report::stats_table_text(table, false, console) + "\n" +
         report::percentile_table_text(table, console) + "\n" +
-        report::failures_table_text(table, console));
+        report::failures_table_text(table, console) + report::exceptions_table_text(table));
   bool ok = true;
   auto check = [&ok](const report::WriteResult &r) {
     if (!r.ok()) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,8 @@ class RunReporter {
   int ticks_ = 0;
   bool history_failed_ = false;   // said once; the history is then incomplete
   bool snapshot_failed_ = false;  // the in-run _stats.csv rewrite, said once
+  std::set<std::string> exceptions_said_;  // logged once each, then counted
+  void say_new_exceptions(const stats::StatsTable &table);
 };
 
 }  // namespace loadhost::cli

@@ -3,8 +3,11 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/engine/clock.hpp"
 #include "core/loader/plugin_registry.hpp"
+#include "core/runner/load_shape.hpp"
 #include "hosts/loadhost/web/html_report.hpp"
 
 namespace loadhost::cli {
@@ -69,10 +72,18 @@ std::string TestDriver::start(const TestParameters &p) {
     if (on_update) on_update();
   };
 
-  std::string what = defaults_.shape ? std::string("the load shape")
-                                     : fmt::format("{} users {}", p.users,
-                                                   p.spawn_rate > 0 ? fmt::format("at {:g}/s", p.spawn_rate)
-                                                                    : std::string("all at once"));
+  std::string what;
+  if (!options_.stages.empty()) {
+    std::string error;
+    std::vector<core::Stage> stages = core::parse_stages(options_.stages, error);
+    what = fmt::format("--stages {} (a peak of {} users, {:g} s in all)", options_.stages, core::stages_peak(stages),
+                       core::stages_duration_s(stages));
+  } else if (defaults_.shape) {
+    what = fmt::format("the load shape {} (users as its tick() says; the peak is in the final report)", shape_name());
+  } else {
+    what = fmt::format("{} users {}", p.users,
+                       p.spawn_rate > 0 ? fmt::format("at {:g}/s", p.spawn_rate) : std::string("all at once"));
+  }
   std::fprintf(stderr, "loadhost: starting %s %s%s\n", what.c_str(), runner_->placement().c_str(),
                p.run_time_s ? fmt::format(" for {:g} s", *p.run_time_s).c_str() : "");
   runner_->start();
@@ -112,10 +123,28 @@ void TestDriver::tick(const stats::StatsTable &table, uint64_t users) {
   if (on_update) on_update();
 }
 
+std::string TestDriver::shape_name() const {
+  if (!options_.stages.empty()) return "--stages " + options_.stages;
+  std::string name = core::scenario_shape_name(scenario_);
+  return name.empty() ? "the scenario's load shape" : name;
+}
+
+uint32_t TestDriver::peak_users() const {
+  if (!options_.stages.empty()) {
+    std::string error;
+    return core::stages_peak(core::parse_stages(options_.stages, error));
+  }
+  uint64_t peak = 0;  // a scenario's shape: the most users the run had
+  for (const report::HistoryPoint &point : history_.points()) peak = std::max(peak, point.users);
+  return uint32_t(peak);
+}
+
 nlohmann::json TestDriver::metadata() const {
   nlohmann::json m = {
       {"host", current_.host.empty() ? options_.url : current_.host},
-      {"scenario", engine_.plugins().scenario_source()},
+      // The file the user named (shop.cpp), not the cached library it was
+      // compiled into.
+      {"scenario", options_.scenario.empty() ? engine_.plugins().scenario_source() : options_.scenario},
       {"users", current_.users},
       {"spawn_rate", current_.spawn_rate},
       {"run_time_s", runner_ ? runner_->elapsed_s() : 0.0},
@@ -124,9 +153,16 @@ nlohmann::json TestDriver::metadata() const {
       {"stop_reason", runner_ ? runner_->stop_reason() : ""},
       {"loadhost_version", LOADHOST_VERSION},
   };
-  m["shape"] = defaults_.shape ? nlohmann::json(options_.stages.empty() ? "the scenario's load shape"
-                                                                          : "--stages " + options_.stages)
-                               : nlohmann::json(nullptr);
+  m["shape"] = nullptr;
+  if (defaults_.shape) {
+    // The shape sets the users and the rate, not -u and -r: say which
+    // shape, and the most users it ran (for --stages: its plan's peak).
+    uint32_t peak = peak_users();
+    m["shape"] = fmt::format("{} (peak {} users)", shape_name(), peak);
+    m["peak_users"] = peak;
+    m["users"] = peak;
+    m["spawn_rate"] = nullptr;
+  }
   return m;
 }
 

@@ -85,6 +85,10 @@ class TestDriver {
  private:
   void tick(const stats::StatsTable &table, uint64_t users);
   void finish();
+  // With a load shape: its name ("--stages ...", or the scenario's shape
+  // type), and the peak — planned for --stages, reached for a scenario's.
+  std::string shape_name() const;
+  uint32_t peak_users() const;
 
   core::Engine &engine_;
   const lh_scenario &scenario_;

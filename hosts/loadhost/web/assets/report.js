@@ -15,7 +15,7 @@
     ['Scenario', info.scenario],
     ['Host', info.host],
     ['Users', info.users],
-    ['Spawn rate', info.spawn_rate === undefined ? '' : `${info.spawn_rate} per second`],
+    ['Spawn rate', info.spawn_rate == null ? '' : `${info.spawn_rate} per second`],  // null: a load shape's
     ['Load shape', info.shape],
     ['Start', fmt.dateTime(info.start_time)],
     ['End', fmt.dateTime(info.end_time)],
