@@ -113,4 +113,10 @@ std::string find_plugin(std::string_view name_or_path, const std::vector<std::st
   return "";
 }
 
+std::string PluginRegistry::library_of(std::string_view id) const {
+  for (const Registered &r : protocols_)
+    if (r.id == id) return r.library;
+  return "";
+}
+
 }  // namespace loadhost::core

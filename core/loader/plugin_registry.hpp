@@ -27,6 +27,8 @@ class PluginRegistry {
   const lh_protocol *protocol_by_scheme(std::string_view scheme) const;
   std::string protocol_ids() const;  // "http1, lineecho" for messages
   std::vector<const lh_protocol *> protocols() const;
+  // The path of the library that provides protocol `id`, or "".
+  std::string library_of(std::string_view id) const;
 
   // The scenario: the last one loaded wins (a -f scenario after the built-in).
   const lh_scenario *scenario() const { return scenario_; }

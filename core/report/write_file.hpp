@@ -21,6 +21,11 @@ struct [[nodiscard]] WriteResult {
 // writers of the same path at once.
 WriteResult write_file_atomically(const std::string& path, std::string_view content);
 
+// Why a report file (or a CSV prefix) at `path` could not be written there:
+// its directory is missing, not a directory, or not writable; "" when it
+// can be. Checked before a test, so a wrong path costs no run.
+std::string output_directory_problem(const std::string& path);
+
 // One line for a failed file operation: "cannot write 'x.csv': <reason>".
 WriteResult file_error(std::string_view verb, const std::string& path);
 

@@ -17,9 +17,14 @@ namespace loadhost::cli {
 struct CliOptions {
   std::string scenario;                // -f: a .cpp to compile or a .so
   std::string url;                     // quick mode: a URL and no -f
+  std::vector<std::string> user_classes;  // with -f: run only these classes (positional names)
+  bool list = false;                   // -l: list the user classes and exit
+  bool show_task_ratio = false;        // print the task ratio tables and exit
+  bool show_task_ratio_json = false;   // the same as JSON
   std::string method = "GET";          // quick mode: -X
   std::string host;                    // -H: base URL for users
   uint32_t users = 1;                  // -u
+  bool users_given = false;            // -u from any source (the task ratio's weighting)
   std::optional<double> spawn_rate;    // -r (default 1/s; quick mode: all at once)
   std::optional<double> run_time_s;    // -t
   double stop_timeout_s = 0;           // -s
@@ -38,10 +43,12 @@ struct CliOptions {
   bool csv_full_history = false;
   std::string json_file;               // --json
   bool only_summary = false;
+  bool reset_stats = false;            // --reset-stats: zero the stats once spawning completes
   int exit_code_on_error = 1;
   std::vector<std::string> tags;       // -T
   std::vector<std::string> exclude_tags;  // -E
   std::string loglevel = "INFO";       // -L
+  std::string logfile;                 // --logfile: log lines go there instead of stderr
   std::vector<std::string> plugins;    // --plugin ID|PATH
   uint32_t threads = 0;                // --threads (0 = one per core)
   bool insecure = false;
@@ -67,6 +74,7 @@ struct CliOptions {
 struct PluginOption {
   lh_option_spec spec;
   std::string plugin_id;
+  bool shown_in_help = false;  // its plugin was named with --plugin
 };
 
 // The --plugin values from every source (config file, LOADHOST_PLUGIN, argv,
@@ -76,7 +84,17 @@ std::vector<std::string> prescan_plugins(int argc, char **argv);
 
 // Parses argv. On --help/--version prints and returns exit code 0 in
 // `exit_code`; on a usage error prints one line and sets exit_code to 2.
+// --help lists the core's options, and those of the plugins named with
+// --plugin (all of them are parsed either way).
 std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginOption> &plugin_options,
                                 int &exit_code);
+
+// `loadhost help ID`: the options of one plugin, with what it is. Returns
+// the text, or "" when no plugin of that id added options.
+std::string plugin_help(const std::string &plugin_id, const std::string &plugin_title,
+                        const std::vector<PluginOption> &plugin_options);
+
+// The option of `known` closest to `typed` (a mistyped flag), or "".
+std::string closest_option(std::string_view typed, const std::vector<std::string> &known);
 
 }  // namespace loadhost::cli

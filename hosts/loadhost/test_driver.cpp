@@ -14,9 +14,24 @@ namespace loadhost::cli {
 
 TestDriver::TestDriver(core::Engine &engine, const lh_scenario &scenario, const CliOptions &options,
                        core::RunOptions defaults, boost::asio::io_context &control)
-    : engine_(engine), scenario_(scenario), options_(options), defaults_(std::move(defaults)), control_(control) {}
+    : engine_(engine), scenario_(scenario), options_(options), defaults_(std::move(defaults)), control_(control) {
+  // --reset-stats, Locust's way: each time spawning completes (every stage
+  // of a shape), the stats start over; the reset_stats hook fires.
+  if (options_.reset_stats) {
+    reset_on_spawned_ = engine_.hooks().subscribe(
+        LH_HOOK_SPAWNING_COMPLETE,
+        [](void *ud, const lh_hook_args *) {
+          auto *self = static_cast<TestDriver *>(ud);
+          self->engine_.log(LH_LOG_INFO, "resetting stats (--reset-stats)");
+          self->reset_stats();
+        },
+        this);
+  }
+}
 
-TestDriver::~TestDriver() = default;
+TestDriver::~TestDriver() {
+  if (reset_on_spawned_) engine_.hooks().unsubscribe(reset_on_spawned_);
+}
 
 TestParameters TestDriver::defaults() const {
   return {defaults_.users, defaults_.spawn_rate, defaults_.run_time_s, host()};

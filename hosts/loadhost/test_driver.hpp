@@ -103,6 +103,7 @@ class TestDriver {
   double ended_at_ = 0;
   bool finishing_ = false;
   bool reports_ok_ = true;
+  uint64_t reset_on_spawned_ = 0;  // the --reset-stats hook subscription
 };
 
 }  // namespace loadhost::cli
