@@ -73,6 +73,83 @@ std::string ensure_plugin_map(const fs::path &map) {
   return write_private_file(map.string(), kPluginMap);
 }
 
+// The files a make-style dependency file (-MD -MF) names after "target:",
+// with "\ " for a space in a name and "\" newlines between lines.
+std::vector<std::string> parse_depfile(std::string_view text) {
+  std::vector<std::string> files;
+  std::string word;
+  bool after_target = false;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (after_target) files.push_back(word);
+    else if (word.back() == ':') after_target = true;
+    word.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '\n' || text[i + 1] == '\r')) {
+      flush();
+      ++i;
+    } else if (c == '\\' && i + 1 < text.size() && text[i + 1] == ' ') {
+      word += ' ';
+      ++i;
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      flush();
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  return files;
+}
+
+// The headers whose edits must rebuild the scenario: every dependency the
+// compiler reported but the source itself, the SDK's headers (hashed
+// already) and the system's (stable, and too many to read at each start).
+std::vector<std::string> local_headers(const std::vector<std::string> &deps, const fs::path &source,
+                                       const std::string &sdk_include_dir) {
+  std::error_code ec;
+  const fs::path sdk = fs::weakly_canonical(sdk_include_dir, ec);
+  const fs::path self = fs::weakly_canonical(source, ec);
+  std::vector<std::string> out;
+  for (const std::string &d : deps) {
+    fs::path p = fs::weakly_canonical(fs::absolute(d), ec);
+    if (ec || p == self) continue;
+    std::string text = p.string();
+    auto under = [&](const std::string &dir) { return text.starts_with(dir + "/"); };
+    if (under(sdk.string()) || under("/usr/include") || under("/usr/lib") || under("/usr/local/include") ||
+        under("/usr/local/lib") || under("/lib"))
+      continue;
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+  }
+  return out;
+}
+
+// The final cache key: the first (source, command, SDK) and the contents of
+// the local headers the manifest lists. False when one cannot be read (it
+// was removed: compile again, and the compiler says what is missing).
+bool add_headers(Fnv1a &hash, const std::vector<std::string> &headers) {
+  for (const std::string &h : headers) {
+    std::string text;
+    if (!read_file(h, text)) return false;
+    hash.add(h);
+    hash.add(text);
+  }
+  return true;
+}
+
+// A manifest is one header path a line.
+std::vector<std::string> manifest_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    if (end != 0) lines.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return lines;
+}
+
 int run(const std::vector<std::string> &argv) {
   std::vector<char *> args;
   for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
@@ -154,10 +231,26 @@ CompileResult compile_scenario(const std::string &source_path, const CompilerSet
     std::string header;
     if (read_file(entry.path(), header)) hash.add(header);
   }
+  // The library's name covers the local headers too: the manifest of this
+  // source and command lists them (the compiler's dependency output of the
+  // last build), and their contents finish the key. A private file like
+  // the libraries: it decides which library is loaded.
   std::string stem = fs::path(source_path).stem().string();
-  fs::path library = fs::path(settings.cache_dir) / fmt::format("{}-{:016x}.so", stem, hash.h);
+  const fs::path manifest = fs::path(settings.cache_dir) / fmt::format("{}-{:016x}.deps", stem, hash.h);
+  const Fnv1a source_key = hash;
+  fs::path library;
+  if (fs::exists(manifest, ec)) {
+    if (std::string e = check_private_file(manifest.string(), "the scenario's header list"); !e.empty()) {
+      result.error = e;
+      return result;
+    }
+    std::string text;
+    Fnv1a full = source_key;
+    if (read_file(manifest, text) && add_headers(full, manifest_lines(text)))
+      library = fs::path(settings.cache_dir) / fmt::format("{}-{:016x}.so", stem, full.h);
+  }
   result.library = library.string();
-  if (fs::exists(library, ec)) {
+  if (!library.empty() && fs::exists(library, ec)) {
     // Loaded as is: it must be a file only this user could have written.
     if (std::string e = check_private_file(library.string(), "the cached scenario"); !e.empty()) {
       result.library.clear();
@@ -170,12 +263,32 @@ CompileResult compile_scenario(const std::string &source_path, const CompilerSet
 
   // Build into a private name, then rename: a concurrent loadhost never
   // loads a half-written library.
-  fs::path partial = library;
-  partial += fmt::format(".{}.tmp", getpid());
+  fs::path partial = fs::path(settings.cache_dir) / fmt::format("{}-{:016x}.{}.tmp", stem, source_key.h, getpid());
+  fs::path depfile = partial;
+  depfile += ".d";
+  argv.push_back("-MD");
+  argv.push_back("-MF");
+  argv.push_back(depfile.string());
   argv.push_back("-o");
   argv.push_back(partial.string());
   argv.push_back(fs::absolute(source_path).string());
   int status = run(argv);
+  std::string deps;
+  bool have_deps = read_file(depfile, deps);
+  fs::remove(depfile, ec);
+  std::vector<std::string> headers =
+      local_headers(parse_depfile(deps), fs::absolute(source_path), settings.sdk_include_dir);
+  Fnv1a full = source_key;
+  if (status == 0 && (!have_deps || !add_headers(full, headers))) {
+    fs::remove(partial, ec);
+    result.library.clear();
+    result.error = fmt::format("cannot compile '{}': the compiler '{}' wrote no readable list of the headers "
+                               "it read (-MD -MF), which the cache needs",
+                               source_path, argv[0]);
+    return result;
+  }
+  library = fs::path(settings.cache_dir) / fmt::format("{}-{:016x}.so", stem, full.h);
+  result.library = library.string();
   if (status != 0) {
     fs::remove(partial, ec);
     result.library.clear();
@@ -190,6 +303,15 @@ CompileResult compile_scenario(const std::string &source_path, const CompilerSet
   // Private like the directory, whatever the umask made of the output.
   fs::permissions(partial, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (!ec) fs::rename(partial, library, ec);
+  std::string manifest_text;
+  for (const std::string &h : headers) manifest_text += h + "\n";
+  if (!ec) {
+    if (std::string e = write_private_file(manifest.string(), manifest_text); !e.empty()) {
+      result.library.clear();
+      result.error = fmt::format("cannot store the compiled scenario in '{}': {}", settings.cache_dir, e);
+      return result;
+    }
+  }
   if (ec) {
     result.library.clear();
     result.error = fmt::format("cannot store the compiled scenario in '{}': {}",
