@@ -13,21 +13,34 @@ constexpr std::size_t kExactBuckets = std::size_t{1} << (LatencyHistogram::kSubB
 
 LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
     : count_(other.count_), sum_(other.sum_), min_(other.min_), max_(other.max_) {
-  if (other.counts_) {
-    allocate();
-    std::memcpy(counts_.get(), other.counts_.get(), kBucketCount * sizeof(std::uint64_t));
+  if (other.dense_) {
+    dense_ = std::make_unique<std::uint64_t[]>(kBucketCount);
+    std::memcpy(dense_.get(), other.dense_.get(), kBucketCount * sizeof(std::uint64_t));
+  } else if (other.sparse_size_) {
+    sparse_ = std::make_unique<std::uint32_t[]>(other.sparse_size_);
+    sparse_capacity_ = sparse_size_ = other.sparse_size_;
+    std::memcpy(sparse_.get(), other.sparse_.get(), sparse_size_ * sizeof(std::uint32_t));
   }
 }
 
 LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
   if (this == &other) return *this;
-  // Reuse our array when we have one: the window keeps snapshots in a ring
-  // and copies into them every second, which must not allocate.
-  if (other.counts_) {
-    if (!counts_) allocate();
-    std::memcpy(counts_.get(), other.counts_.get(), kBucketCount * sizeof(std::uint64_t));
-  } else if (counts_) {
-    std::memset(counts_.get(), 0, kBucketCount * sizeof(std::uint64_t));
+  // Reuse our memory when it fits: the window keeps snapshots in a ring and
+  // copies into them every second, which must not allocate once warm. A
+  // dense array takes either form; a sparse one grows only when it must.
+  if (other.dense_) {
+    make_dense();
+    std::memcpy(dense_.get(), other.dense_.get(), kBucketCount * sizeof(std::uint64_t));
+  } else if (dense_) {
+    std::memset(dense_.get(), 0, kBucketCount * sizeof(std::uint64_t));
+    other.for_each_bucket([&](std::size_t i, std::uint64_t n) { dense_[i] = n; });
+  } else {
+    if (sparse_capacity_ < other.sparse_size_) {
+      sparse_ = std::make_unique<std::uint32_t[]>(other.sparse_size_);
+      sparse_capacity_ = other.sparse_size_;
+    }
+    sparse_size_ = other.sparse_size_;
+    if (sparse_size_) std::memcpy(sparse_.get(), other.sparse_.get(), sparse_size_ * sizeof(std::uint32_t));
   }
   count_ = other.count_;
   sum_ = other.sum_;
@@ -36,8 +49,69 @@ LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
   return *this;
 }
 
-void LatencyHistogram::allocate() {
-  counts_ = std::make_unique<std::uint64_t[]>(kBucketCount);  // zeroed
+void LatencyHistogram::make_dense() {
+  if (dense_) return;
+  dense_ = std::make_unique<std::uint64_t[]>(kBucketCount);  // zeroed
+  for (std::uint16_t i = 0; i < sparse_size_; ++i)
+    dense_[sparse_[i] >> kSparseCountBits] = sparse_[i] & kSparseCountMax;
+  sparse_.reset();
+  sparse_size_ = sparse_capacity_ = 0;
+}
+
+std::size_t LatencyHistogram::bucket_bytes() const {
+  return dense_ ? kBucketCount * sizeof(std::uint64_t) : sparse_capacity_ * sizeof(std::uint32_t);
+}
+
+// The sparse form's slow path: find the bucket (binary search; the entries
+// sort by bucket because it is in the high bits), add to it or insert it,
+// and turn dense when an entry would overflow or the array is full.
+void LatencyHistogram::add_sparse(std::size_t index, std::uint64_t n) {
+  const std::uint32_t key = static_cast<std::uint32_t>(index) << kSparseCountBits;
+  std::uint32_t* begin = sparse_.get();
+  std::uint32_t* end = begin + sparse_size_;
+  std::uint32_t* at = std::lower_bound(begin, end, key);
+  if (at != end && (*at >> kSparseCountBits) == index) {
+    if ((*at & kSparseCountMax) + n <= kSparseCountMax && count_ < kSparseMaxSamples) {
+      *at += static_cast<std::uint32_t>(n);
+      return;
+    }
+  } else if (n <= kSparseCountMax && sparse_size_ < kSparseMaxBuckets && count_ < kSparseMaxSamples) {
+    const std::size_t pos = static_cast<std::size_t>(at - begin);
+    if (sparse_size_ == sparse_capacity_) {
+      // Grow by doubling (4, 8, ... 256 entries): a name with few samples
+      // stays a few dozen bytes.
+      const std::uint16_t capacity = static_cast<std::uint16_t>(
+          std::min<std::size_t>(kSparseMaxBuckets, sparse_capacity_ ? 2u * sparse_capacity_ : 4u));
+      auto grown = std::make_unique<std::uint32_t[]>(capacity);
+      if (sparse_size_) std::memcpy(grown.get(), begin, sparse_size_ * sizeof(std::uint32_t));
+      sparse_ = std::move(grown);
+      sparse_capacity_ = capacity;
+      begin = sparse_.get();
+    }
+    std::memmove(begin + pos + 1, begin + pos, (sparse_size_ - pos) * sizeof(std::uint32_t));
+    begin[pos] = key | static_cast<std::uint32_t>(n);
+    ++sparse_size_;
+    return;
+  }
+  make_dense();
+  dense_[index] += n;
+}
+
+// Only for buckets the histogram holds (subtract's precondition).
+void LatencyHistogram::subtract_at(std::size_t index, std::uint64_t n) {
+  if (dense_) {
+    dense_[index] -= n;
+    return;
+  }
+  const std::uint32_t key = static_cast<std::uint32_t>(index) << kSparseCountBits;
+  std::uint32_t* end = sparse_.get() + sparse_size_;
+  std::uint32_t* at = std::lower_bound(sparse_.get(), end, key);
+  if (at != end && (*at >> kSparseCountBits) == index) *at -= static_cast<std::uint32_t>(n);
+}
+
+void LatencyHistogram::clear_buckets() {
+  if (dense_) std::memset(dense_.get(), 0, kBucketCount * sizeof(std::uint64_t));
+  sparse_size_ = 0;
 }
 
 std::uint64_t LatencyHistogram::bucket_lower_bound(std::size_t index) {
@@ -58,8 +132,13 @@ std::uint64_t LatencyHistogram::bucket_midpoint(std::size_t index) {
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
   if (other.count_ == 0) return;
-  if (!counts_) allocate();
-  for (std::size_t i = 0; i < kBucketCount; ++i) counts_[i] += other.counts_[i];
+  if (other.dense_) {
+    make_dense();
+    for (std::size_t i = 0; i < kBucketCount; ++i) dense_[i] += other.dense_[i];
+  } else {
+    for (std::uint16_t i = 0; i < other.sparse_size_; ++i)
+      add_at(other.sparse_[i] >> kSparseCountBits, other.sparse_[i] & kSparseCountMax);
+  }
   count_ += other.count_;
   sum_ += other.sum_;
   min_ = std::min(min_, other.min_);
@@ -67,15 +146,31 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 }
 
 void LatencyHistogram::subtract(const LatencyHistogram& earlier) {
-  if (earlier.count_ == 0 || !counts_) return;
+  if (earlier.count_ == 0 || (!dense_ && !sparse_size_)) return;
   std::size_t first = kBucketCount;
   std::size_t last = 0;
-  for (std::size_t i = 0; i < kBucketCount; ++i) {
-    counts_[i] -= earlier.counts_[i];
-    if (counts_[i] != 0) {
+  if (dense_ && earlier.dense_) {
+    // The common case of a hot window: one pass over both arrays.
+    for (std::size_t i = 0; i < kBucketCount; ++i) {
+      dense_[i] -= earlier.dense_[i];
+      if (dense_[i] != 0) {
+        first = std::min(first, i);
+        last = i;
+      }
+    }
+  } else {
+    earlier.for_each_bucket([&](std::size_t i, std::uint64_t n) { subtract_at(i, n); });
+    if (!dense_) {
+      // Drop the emptied entries, keeping the order.
+      std::uint16_t kept = 0;
+      for (std::uint16_t i = 0; i < sparse_size_; ++i)
+        if (sparse_[i] & kSparseCountMax) sparse_[kept++] = sparse_[i];
+      sparse_size_ = kept;
+    }
+    for_each_bucket([&](std::size_t i, std::uint64_t) {
       first = std::min(first, i);
       last = i;
-    }
+    });
   }
   count_ -= earlier.count_;
   sum_ -= earlier.sum_;
@@ -93,7 +188,7 @@ void LatencyHistogram::subtract(const LatencyHistogram& earlier) {
 }
 
 void LatencyHistogram::reset() {
-  if (counts_) std::memset(counts_.get(), 0, kBucketCount * sizeof(std::uint64_t));
+  clear_buckets();
   count_ = 0;
   sum_ = 0;
   min_ = UINT64_MAX;
@@ -104,18 +199,21 @@ double LatencyHistogram::value_at_rank(std::uint64_t rank) const {
   if (count_ == 0) return 0.0;
   if (rank >= count_ - 1) return static_cast<double>(max_);
   if (rank == 0) return static_cast<double>(min_);
+  // The bucket holding the rank; its midpoint (of the integer values the
+  // bucket holds) halves the worst case error compared to reporting a bound.
   std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < kBucketCount; ++i) {
-    seen += counts_[i];
-    if (seen > rank) {
-      // Midpoint of the integer values the bucket holds: halves the worst
-      // case error compared to reporting a bound.
-      const double mid = static_cast<double>(bucket_lower_bound(i)) +
-                         static_cast<double>(bucket_width(i) - 1) / 2.0;
-      return std::clamp(mid, static_cast<double>(min_), static_cast<double>(max_));
-    }
+  std::size_t found = kBucketCount;
+  if (dense_) {
+    for (std::size_t i = 0; i < kBucketCount && found == kBucketCount; ++i)
+      if ((seen += dense_[i]) > rank) found = i;
+  } else {
+    for (std::uint16_t i = 0; i < sparse_size_ && found == kBucketCount; ++i)
+      if ((seen += sparse_[i] & kSparseCountMax) > rank) found = sparse_[i] >> kSparseCountBits;
   }
-  return static_cast<double>(max_);  // unreachable while counts are consistent
+  if (found == kBucketCount) return static_cast<double>(max_);  // unreachable while counts are consistent
+  const double mid = static_cast<double>(bucket_lower_bound(found)) +
+                     static_cast<double>(bucket_width(found) - 1) / 2.0;
+  return std::clamp(mid, static_cast<double>(min_), static_cast<double>(max_));
 }
 
 double LatencyHistogram::percentile(double q) const {

@@ -4,13 +4,23 @@
 // Why log-linear: every power of two [2^e, 2^(e+1)) is cut into 128 equal
 // sub-buckets, so a bucket is never wider than 1/128 of its lower bound.
 // Reporting the bucket midpoint bounds the relative error by 1/256 (~0.39%)
-// at any magnitude, with a fixed array of 3328 counters (26 KiB). Values
-// below 256 us get one bucket each, so they are exact.
+// at any magnitude, over a fixed layout of 3328 buckets. Values below
+// 256 us get one bucket each, so they are exact.
 //
 // Why fixed buckets: two histograms with the same layout merge by adding
 // counters, so merging shards or workers is exact — a merged histogram is
 // bit-for-bit the one that would have seen every sample. The same holds for
 // subtraction, which gives "the last N seconds" from two cumulative snapshots.
+//
+// Why two forms: a stats entry per request name holds several histograms
+// (per loop shard, the outbox, the run's table, windows), and most names see
+// few samples (ids in URLs). So the counters start *sparse* — a sorted array
+// of (bucket, count) packed in 4 bytes each, grown on demand — and become
+// the *dense* array (26 KiB, O(1) per sample) once a histogram has used 256
+// buckets or seen 65,536 samples. A name with 100 samples costs at most
+// 400 bytes; a hot name pays the dense array once, after which recording
+// never allocates. Both forms hold the same buckets, so percentiles, merges
+// and subtraction are identical whichever form each side is in.
 //
 // Thread safety: none; one histogram per loop thread, merged by the owner.
 #pragma once
@@ -33,6 +43,9 @@ class LatencyHistogram {
   static constexpr std::size_t kBucketCount =
       (std::bit_width(kMaxTrackableUs) - kSubBucketBits + 1) << kSubBucketBits;
   static_assert(kBucketCount * sizeof(std::uint64_t) <= 64 * 1024);
+  // The sparse form's limits (the header comment says why).
+  static constexpr std::size_t kSparseMaxBuckets = 256;
+  static constexpr std::uint64_t kSparseMaxSamples = 65536;
 
   LatencyHistogram() = default;
   LatencyHistogram(const LatencyHistogram& other);
@@ -40,7 +53,10 @@ class LatencyHistogram {
   // A moved-from histogram is empty, not a count without buckets.
   LatencyHistogram(LatencyHistogram&& other) noexcept { *this = std::move(other); }
   LatencyHistogram& operator=(LatencyHistogram&& other) noexcept {
-    counts_ = std::move(other.counts_);
+    dense_ = std::move(other.dense_);
+    sparse_ = std::move(other.sparse_);
+    sparse_size_ = std::exchange(other.sparse_size_, 0);
+    sparse_capacity_ = std::exchange(other.sparse_capacity_, 0);
     count_ = std::exchange(other.count_, 0);
     sum_ = std::exchange(other.sum_, 0);
     min_ = std::exchange(other.min_, UINT64_MAX);
@@ -49,11 +65,10 @@ class LatencyHistogram {
   }
   ~LatencyHistogram() = default;
 
-  // O(1); allocates the bucket array on the first call only, so an entry
-  // that never saw a request costs a few words.
+  // O(1) once dense; while sparse, a binary search of at most 256 entries,
+  // allocating only when a new bucket outgrows the array.
   void record(std::uint64_t us) {
-    if (!counts_) [[unlikely]] allocate();
-    ++counts_[bucket_index(us < kMaxTrackableUs ? us : kMaxTrackableUs)];
+    add_at(bucket_index(us < kMaxTrackableUs ? us : kMaxTrackableUs), 1);
     ++count_;
     sum_ += us;
     min_ = us < min_ ? us : min_;
@@ -61,11 +76,10 @@ class LatencyHistogram {
   }
 
   // `n` samples of the same value: a Locust worker's report arrives as
-  // {rounded ms: count}, not as samples. O(1).
+  // {rounded ms: count}, not as samples.
   void record_n(std::uint64_t us, std::uint64_t n) {
     if (n == 0) return;
-    if (!counts_) allocate();
-    counts_[bucket_index(us < kMaxTrackableUs ? us : kMaxTrackableUs)] += n;
+    add_at(bucket_index(us < kMaxTrackableUs ? us : kMaxTrackableUs), n);
     count_ += n;
     sum_ += us * n;
     min_ = us < min_ ? us : min_;
@@ -76,12 +90,17 @@ class LatencyHistogram {
   void merge(const LatencyHistogram& other);
 
   // The wire form: visits each non-empty bucket as (index, count), in
-  // index order. Reads the whole array (26 KiB): for reports, not per request.
+  // index order. Dense, it reads the whole array (26 KiB): for reports, not
+  // per request.
   template <typename Visit>
   void for_each_bucket(Visit visit) const {
-    if (!counts_) return;
-    for (std::size_t i = 0; i < kBucketCount; ++i)
-      if (counts_[i]) visit(i, counts_[i]);
+    if (dense_) {
+      for (std::size_t i = 0; i < kBucketCount; ++i)
+        if (dense_[i]) visit(i, dense_[i]);
+      return;
+    }
+    for (std::uint16_t i = 0; i < sparse_size_; ++i)
+      visit(static_cast<std::size_t>(sparse_[i] >> kSparseCountBits), std::uint64_t{sparse_[i] & kSparseCountMax});
   }
   // Rebuilding a histogram from its wire form, in two steps: add_to_bucket()
   // puts `n` samples in bucket `index` (< kBucketCount; the caller checks)
@@ -90,16 +109,21 @@ class LatencyHistogram {
   // and the sender's exact sum/min/max are better than any bucket's value.
   // The caller keeps count == the sum of the bucket counts.
   void add_to_bucket(std::size_t index, std::uint64_t n) {
-    if (!counts_) allocate();
-    counts_[index] += n;
+    if (n) add_at(index, n);
   }
   void set_summary(std::uint64_t count, std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
-    if (count && !counts_) allocate();  // merge() reads the buckets of any non-empty histogram
     count_ = count;
     sum_ = count ? sum : 0;
     min_ = count ? min : UINT64_MAX;
     max_ = count ? max : 0;
   }
+
+  // Switches to the dense array now (a table known to be hot, and tests
+  // comparing the forms). Idempotent; keeps every count.
+  void make_dense();
+  bool dense() const { return dense_ != nullptr; }
+  // Heap bytes the counters hold (0, the sparse array's capacity, or 26 KiB).
+  std::size_t bucket_bytes() const;
 
   // Removes an earlier snapshot of this same histogram (every bucket of
   // `earlier` must be <= ours), leaving the samples recorded since. Counts,
@@ -108,8 +132,8 @@ class LatencyHistogram {
   // be recovered from two snapshots.
   void subtract(const LatencyHistogram& earlier);
 
-  // Clears the samples but keeps the bucket array, so recording after a
-  // reset never allocates.
+  // Clears the samples but keeps the counters' memory (either form), so
+  // recording after a reset does not allocate again.
   void reset();
 
   // Value at quantile q in [0, 1], Locust's definition: the sample at
@@ -145,9 +169,27 @@ class LatencyHistogram {
   static std::uint64_t bucket_midpoint(std::size_t index);  // rounded down
 
  private:
-  void allocate();
+  // Sparse entries: bucket index in the high bits, count in the low 20.
+  static constexpr int kSparseCountBits = 20;
+  static constexpr std::uint32_t kSparseCountMax = (std::uint32_t{1} << kSparseCountBits) - 1;
+  static_assert(kBucketCount <= (std::size_t{1} << (32 - kSparseCountBits)));
 
-  std::unique_ptr<std::uint64_t[]> counts_;  // kBucketCount, or null if unused
+  // Adds n to a bucket, in whichever form; the hot path is the dense branch.
+  void add_at(std::size_t index, std::uint64_t n) {
+    if (dense_) [[likely]] {
+      dense_[index] += n;
+    } else {
+      add_sparse(index, n);
+    }
+  }
+  void add_sparse(std::size_t index, std::uint64_t n);
+  void subtract_at(std::size_t index, std::uint64_t n);
+  void clear_buckets();
+
+  std::unique_ptr<std::uint64_t[]> dense_;   // kBucketCount counters, or null
+  std::unique_ptr<std::uint32_t[]> sparse_;  // sorted packed entries, or null (also when dense)
+  std::uint16_t sparse_size_ = 0;
+  std::uint16_t sparse_capacity_ = 0;
   std::uint64_t count_ = 0;
   std::uint64_t sum_ = 0;
   std::uint64_t min_ = UINT64_MAX;  // valid only when count_ > 0

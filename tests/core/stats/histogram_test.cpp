@@ -213,7 +213,7 @@ TEST(LatencyHistogram, MovedFromIsEmpty) {
 
 TEST(LatencyHistogram, EmptyHistogramIsSmallAndCopiesCheaply) {
   // Lazy bucket array: an entry that never saw a request holds no buckets.
-  EXPECT_LE(sizeof(LatencyHistogram), 48u);
+  EXPECT_LE(sizeof(LatencyHistogram), 56u);  // two owned pointers, sizes, count, sum, min, max
   EXPECT_LE(LatencyHistogram::kBucketCount * sizeof(std::uint64_t), 64u * 1024);
   LatencyHistogram empty;
   LatencyHistogram copy = empty;
@@ -271,6 +271,132 @@ TEST(LatencyHistogram, AnEmptySummaryIsEmpty) {
   LatencyHistogram into;
   into.merge(h);
   EXPECT_TRUE(into.empty());
+}
+
+// ---- the sparse and dense forms (issue 16) ----
+
+// Every bucket and every figure, so "the same histogram" means the same.
+void expect_same(const LatencyHistogram& a, const LatencyHistogram& b, const char* label) {
+  SCOPED_TRACE(label);
+  ASSERT_EQ(a.count(), b.count());
+  EXPECT_EQ(a.sum(), b.sum());
+  EXPECT_EQ(a.min(), b.min());
+  EXPECT_EQ(a.max(), b.max());
+  std::vector<std::pair<std::size_t, std::uint64_t>> ba, bb;
+  a.for_each_bucket([&](std::size_t i, std::uint64_t n) { ba.emplace_back(i, n); });
+  b.for_each_bucket([&](std::size_t i, std::uint64_t n) { bb.emplace_back(i, n); });
+  EXPECT_EQ(ba, bb);
+  for (double q : checked_quantiles()) EXPECT_EQ(a.percentile(q), b.percentile(q)) << q;
+  EXPECT_EQ(a.median(), b.median());
+}
+
+LatencyHistogram dense_of(const std::vector<std::uint64_t>& samples) {
+  LatencyHistogram h;
+  h.make_dense();
+  for (auto v : samples) h.record(v);
+  return h;
+}
+
+LatencyHistogram recorded(const std::vector<std::uint64_t>& samples) {
+  LatencyHistogram h;
+  for (auto v : samples) h.record(v);
+  return h;
+}
+
+// 150 distinct values over 2..40 ms, 20,000 samples: stays sparse.
+std::vector<std::uint64_t> few_buckets(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::uint64_t> v(n);
+  for (auto& x : v) x = 2'000 + 250 * (rng() % 150);
+  return v;
+}
+
+TEST(LatencyHistogram, SparseAndDenseFormsAreTheSameHistogram) {
+  for (std::size_t n : {1u, 3u, 100u, 20'000u}) {
+    auto samples = few_buckets(n, n);
+    LatencyHistogram sparse = recorded(samples);
+    EXPECT_FALSE(sparse.dense()) << n;
+    expect_same(sparse, dense_of(samples), "few buckets");
+  }
+  // Past the limits the sparse form turns dense mid-stream, keeping every count.
+  auto wide = generate(200'000, [](auto& rng) { return std::lognormal_distribution<>(8.0, 1.0)(rng); });
+  LatencyHistogram promoted = recorded(wide);
+  EXPECT_TRUE(promoted.dense());
+  expect_same(promoted, dense_of(wide), "promoted by buckets and samples");
+  auto many = std::vector<std::uint64_t>(70'000, 1234);  // one bucket, past the sample limit
+  LatencyHistogram hot = recorded(many);
+  EXPECT_TRUE(hot.dense());
+  expect_same(hot, dense_of(many), "promoted by samples");
+}
+
+TEST(LatencyHistogram, MergeAndSubtractAgreeAcrossForms) {
+  auto a = few_buckets(5'000, 1);
+  auto b = generate(50'000, [](auto& rng) { return std::lognormal_distribution<>(9.0, 0.7)(rng); });
+  auto c = few_buckets(300, 3);
+  std::vector<std::uint64_t> all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  all.insert(all.end(), c.begin(), c.end());
+  const LatencyHistogram expected = dense_of(all);
+  // Every order of sparse and dense operands merges to the same histogram.
+  for (int mask = 0; mask < 8; ++mask) {
+    LatencyHistogram ha = (mask & 1) ? dense_of(a) : recorded(a);
+    LatencyHistogram hb = (mask & 2) ? dense_of(b) : recorded(b);
+    LatencyHistogram hc = (mask & 4) ? dense_of(c) : recorded(c);
+    LatencyHistogram merged;
+    merged.merge(hc);
+    merged.merge(ha);
+    merged.merge(hb);
+    expect_same(merged, expected, "merge");
+  }
+  // A window (cumulative minus a snapshot) is the same in every form pairing.
+  std::vector<std::uint64_t> first = few_buckets(2'000, 7), later = few_buckets(3'000, 8);
+  std::vector<std::uint64_t> both = first;
+  both.insert(both.end(), later.begin(), later.end());
+  LatencyHistogram reference = dense_of(both);
+  reference.subtract(dense_of(first));
+  for (int mask = 0; mask < 4; ++mask) {
+    LatencyHistogram cumulative = (mask & 1) ? dense_of(both) : recorded(both);
+    LatencyHistogram snapshot = (mask & 2) ? dense_of(first) : recorded(first);
+    cumulative.subtract(snapshot);
+    expect_same(cumulative, reference, "subtract");
+  }
+}
+
+TEST(LatencyHistogram, CopiesKeepTheBucketsWhateverTheTargetsForm) {
+  auto samples = few_buckets(1'000, 11);
+  const LatencyHistogram sparse = recorded(samples);
+  LatencyHistogram into_dense;
+  into_dense.make_dense();
+  into_dense.record(999'999);
+  into_dense = sparse;  // a window slot that is dense keeps its array
+  EXPECT_TRUE(into_dense.dense());
+  expect_same(into_dense, sparse, "sparse into dense");
+  LatencyHistogram into_sparse = recorded({5, 6, 7});
+  into_sparse = dense_of(samples);
+  expect_same(into_sparse, sparse, "dense into sparse");
+  LatencyHistogram copy(sparse);
+  expect_same(copy, sparse, "copy");
+}
+
+TEST(LatencyHistogram, AHistogramOfAFewSamplesCostsBytesNotKilobytes) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.bucket_bytes(), 0u);
+  auto samples = generate(100, [](auto& rng) { return std::lognormal_distribution<>(8.0, 1.0)(rng); });
+  for (auto v : samples) h.record(v);
+  EXPECT_FALSE(h.dense());
+  EXPECT_LE(h.bucket_bytes(), 100u * 4 + 4 * 28) << "at most a doubling's slack over 100 buckets";
+  h.reset();
+  const std::size_t kept = h.bucket_bytes();
+  h.record(3'000);
+  EXPECT_EQ(h.bucket_bytes(), kept) << "a reset keeps the memory";
+  // A count too big for a packed entry (the wire can carry any): dense, exact.
+  LatencyHistogram big;
+  big.add_to_bucket(300, std::uint64_t{1} << 40);
+  big.set_summary(std::uint64_t{1} << 40, 0, 300, 300);
+  EXPECT_TRUE(big.dense());
+  std::uint64_t seen = 0;
+  big.for_each_bucket([&](std::size_t i, std::uint64_t n) { seen += n * (i == 300); });
+  EXPECT_EQ(seen, std::uint64_t{1} << 40);
 }
 
 }  // namespace
