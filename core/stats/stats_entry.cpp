@@ -16,6 +16,19 @@ std::int64_t unix_second(double unix_time) {
 constexpr std::int64_t kCurrentWindowBack = 12;
 constexpr std::int64_t kCurrentWindowSkip = 2;
 
+// A ring slot's tag: the unix second + 1 (0 marks an unused slot), or 0 for
+// a second the 32-bit tag cannot hold (before 1970, after 2106): such a
+// sample counts everywhere but in the rate ring.
+std::uint32_t tag_of(std::int64_t second) {
+  return second >= 0 && second < std::int64_t{UINT32_MAX} ? static_cast<std::uint32_t>(second + 1) : 0;
+}
+
+// Per-second counts are 32-bit (4 billion a second per name); a wire report
+// claiming more saturates instead of wrapping.
+std::uint32_t add_saturated(std::uint32_t a, std::uint64_t b) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{a} + b, UINT32_MAX));
+}
+
 }  // namespace
 
 StatsEntry::StatsEntry(std::string type, std::string name)
@@ -29,16 +42,17 @@ void StatsEntry::record(std::uint64_t response_time_us, std::uint64_t content_by
   if (first_request_time_ == 0.0) first_request_time_ = unix_now;
   last_request_time_ = std::max(last_request_time_, unix_now);
 
-  const std::int64_t second = unix_second(unix_now);
-  SecondCounts& slot = per_second_[static_cast<std::size_t>(second % kRateRingSeconds)];
-  if (slot.second_ != second) {
+  const std::uint32_t tag = tag_of(unix_second(unix_now));
+  if (tag == 0) return;
+  SecondCounts& slot = per_second_[(tag - 1) % kRateRingSeconds];
+  if (slot.tag_ != tag) {
     // A sample older than the slot's second belongs to a second that has
     // already left the ring; only the rate window would have used it.
-    if (second < slot.second_) return;
-    slot = SecondCounts{second, 0, 0};
+    if (tag < slot.tag_) return;
+    slot = SecondCounts{tag, 0, 0};
   }
-  ++slot.requests_;
-  slot.failures_ += failed ? 1 : 0;
+  slot.requests_ = add_saturated(slot.requests_, 1);
+  slot.failures_ = add_saturated(slot.failures_, failed ? 1 : 0);
 }
 
 void StatsEntry::merge(const StatsEntry& other) {
@@ -54,10 +68,10 @@ void StatsEntry::merge(const StatsEntry& other) {
   for (std::size_t i = 0; i < per_second_.size(); ++i) {
     SecondCounts& mine = per_second_[i];
     const SecondCounts& theirs = other.per_second_[i];
-    if (theirs.second_ == mine.second_) {
-      mine.requests_ += theirs.requests_;
-      mine.failures_ += theirs.failures_;
-    } else if (theirs.second_ > mine.second_) {
+    if (theirs.tag_ == mine.tag_) {
+      mine.requests_ = add_saturated(mine.requests_, theirs.requests_);
+      mine.failures_ = add_saturated(mine.failures_, theirs.failures_);
+    } else if (theirs.tag_ > mine.tag_) {
       mine = theirs;  // ours is older than the newest 20 seconds: drop it
     }
   }
@@ -88,13 +102,14 @@ void StatsEntry::add_counts(const Counts& counts) {
 }
 
 void StatsEntry::merge_second(std::int64_t second, std::uint64_t requests, std::uint64_t failures) {
-  if (second < 0) return;
-  SecondCounts& slot = per_second_[static_cast<std::size_t>(second % kRateRingSeconds)];
-  if (slot.second_ == second) {
-    slot.requests_ += requests;
-    slot.failures_ += failures;
-  } else if (second > slot.second_) {
-    slot = SecondCounts{second, requests, failures};
+  const std::uint32_t tag = tag_of(second);
+  if (tag == 0) return;
+  SecondCounts& slot = per_second_[(tag - 1) % kRateRingSeconds];
+  if (slot.tag_ == tag) {
+    slot.requests_ = add_saturated(slot.requests_, requests);
+    slot.failures_ = add_saturated(slot.failures_, failures);
+  } else if (tag > slot.tag_) {
+    slot = SecondCounts{tag, add_saturated(0, requests), add_saturated(0, failures)};
   }
 }
 
@@ -136,7 +151,7 @@ double StatsEntry::current_rate(double now, double start_time, Count count) cons
   if (to <= from) return 0.0;
   std::uint64_t sum = 0;
   for (const SecondCounts& slot : per_second_) {
-    if (slot.second_ >= from && slot.second_ < to) sum += count(slot);
+    if (slot.tag_ && slot.second() >= from && slot.second() < to) sum += count(slot);
   }
   return static_cast<double>(sum) / static_cast<double>(to - from);
 }

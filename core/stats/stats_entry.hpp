@@ -60,7 +60,8 @@ class StatsEntry {
   template <typename Visit>
   void for_each_second(Visit visit) const {
     for (const SecondCounts& s : per_second_)
-      if (s.second_ >= 0 && (s.requests_ || s.failures_)) visit(s.second_, s.requests_, s.failures_);
+      if (s.tag_ && (s.requests_ || s.failures_))
+        visit(s.second(), std::uint64_t{s.requests_}, std::uint64_t{s.failures_});
   }
 
   const std::string& type() const { return type_; }
@@ -100,10 +101,13 @@ class StatsEntry {
 
  private:
   void add_counts(const Counts& counts);  // merge_counts() besides the histogram
+  // 12 bytes a slot: a stats entry is kept per name, per loop shard and per
+  // table, and 100,000 names must fit (see LatencyHistogram's two forms).
   struct SecondCounts {
-    std::int64_t second_ = -1;  // unix second of this slot; -1 = unused
-    std::uint64_t requests_ = 0;
-    std::uint64_t failures_ = 0;
+    std::uint32_t tag_ = 0;  // unix second + 1 of this slot (to 2106); 0 = unused
+    std::uint32_t requests_ = 0;
+    std::uint32_t failures_ = 0;
+    std::int64_t second() const { return std::int64_t{tag_} - 1; }
   };
   template <typename Count>
   double current_rate(double now, double start_time, Count count) const;

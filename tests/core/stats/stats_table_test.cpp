@@ -3,8 +3,11 @@
 #include "core/stats/stats_table.hpp"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <atomic>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <random>
@@ -15,20 +18,29 @@
 
 // Counts heap allocations while a test asks for it, to prove the hot path
 // allocates nothing once its entry exists.
+// Also keeps the heap bytes live (as malloc sized them), to measure what a
+// stats entry costs.
 namespace {
 std::atomic<bool> g_count_allocations{false};
 std::atomic<long> g_allocations{0};
+std::atomic<long> g_live_bytes{0};
 }  // namespace
 
 // GCC cannot see that this operator new is the malloc that delete frees.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   if (g_count_allocations.load(std::memory_order_relaxed)) ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) {
+    g_live_bytes += static_cast<long>(malloc_usable_size(p));
+    return p;
+  }
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  if (p) g_live_bytes -= static_cast<long>(malloc_usable_size(p));
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
 
 namespace loadhost::stats {
 namespace {
@@ -116,14 +128,19 @@ TEST(StatsTable, RecordingIntoExistingRowsDoesNotAllocate) {
   const std::string type = "GET";
   const std::string name = "/a";
   const std::string error = "timeout";
+  auto record_all = [&] {
+    for (int i = 0; i < 10'000; ++i)
+      table.record(type, name, static_cast<std::uint64_t>(i) * 97, 10, i % 3 ? "" : error, 1.0 + i / 1000.0);
+  };
+  // The steady state of a hot name: its histogram has grown to what its
+  // latencies need (sparse, then dense past 256 buckets) in the first pass.
+  record_all();
   g_allocations = 0;
   g_count_allocations = true;
-  for (int i = 0; i < 10'000; ++i) {
-    table.record(type, name, static_cast<std::uint64_t>(i) * 97, 10, i % 3 ? "" : error, 1.0 + i / 1000.0);
-  }
+  record_all();
   g_count_allocations = false;
   EXPECT_EQ(g_allocations.load(), 0);
-  EXPECT_EQ(table.find("GET", "/a")->num_requests(), 10'002u);
+  EXPECT_EQ(table.find("GET", "/a")->num_requests(), 20'002u);
 }
 
 TEST(StatsTable, MergedShardsEqualOneTable) {
@@ -229,6 +246,38 @@ TEST(StatsTable, RowsFilledOneByOneAreFound) {
   t.mutable_total().merge(worker);
   EXPECT_EQ(t.total().num_requests(), 1u);
   EXPECT_EQ(t.find("GET", "/x")->num_requests(), 1u);
+}
+
+// Issue 16: a name with few samples costs a few kilobytes, not ~135 KB,
+// counted over the whole path a sample takes: two loop shards, their two
+// outboxes, and the run's table, flushed and merged once a "second".
+TEST(StatsTable, ANameWithAHundredSamplesCostsUnderFourKilobytes) {
+  constexpr int kNames = 2'000;
+  constexpr int kSeconds = 10;
+  std::vector<std::string> names;
+  for (int k = 0; k < kNames; ++k) names.push_back("/item?id=" + std::to_string(100'000 + k));  // no SSO
+  const long before = g_live_bytes.load();
+  {
+    StatsTable shards[2], outboxes[2], run(1000.0);
+    std::mt19937_64 rng(5);
+    std::lognormal_distribution<double> latency(std::log(3'000.0), 0.6);
+    for (int second = 0; second < kSeconds; ++second) {
+      const double now = 1000.0 + second;
+      for (int k = 0; k < kNames; ++k)
+        for (int i = 0; i < 100 / kSeconds; ++i)
+          shards[rng() % 2].record("GET", names[k], static_cast<std::uint64_t>(latency(rng)), 100, "", now);
+      for (int l = 0; l < 2; ++l) {  // Loop::flush_shard, then Runner::merge_stats
+        outboxes[l].merge(shards[l]);
+        shards[l].reset();
+        run.merge(outboxes[l]);
+        outboxes[l].reset();
+      }
+    }
+    ASSERT_EQ(run.total().num_requests(), std::uint64_t{kNames} * 100);
+    const double per_name = double(g_live_bytes.load() - before) / kNames;
+    std::printf("[   INFO   ] %d names x 100 samples: %.0f bytes per name over 5 tables\n", kNames, per_name);
+    EXPECT_LE(per_name, 4096.0);
+  }
 }
 
 }  // namespace
