@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -56,6 +58,30 @@ std::string percentile_line(const StatsEntry& e, int name_width) {
   return line;
 }
 
+// The entries a console table shows: all of them up to max_rows, else the
+// max_rows busiest (ties by name), in the reports' name order.
+std::vector<const StatsEntry*> console_rows(const StatsTable& table, std::size_t max_rows,
+                                            std::size_t& not_shown) {
+  std::vector<const StatsEntry*> rows = table.sorted_entries();
+  not_shown = 0;
+  if (rows.size() <= max_rows) return rows;
+  not_shown = rows.size() - max_rows;
+  std::stable_sort(rows.begin(), rows.end(), [](const StatsEntry* a, const StatsEntry* b) {
+    return a->num_requests() > b->num_requests();
+  });
+  rows.resize(max_rows);
+  std::sort(rows.begin(), rows.end(), [](const StatsEntry* a, const StatsEntry* b) {
+    return std::tie(a->name(), a->type()) < std::tie(b->name(), b->type());
+  });
+  return rows;
+}
+
+std::string not_shown_line(std::size_t not_shown) {
+  return fmt::format("... and {} more names with fewer requests, not shown here (every name is in the CSV, "
+                     "JSON and HTML reports)",
+                     not_shown);
+}
+
 }  // namespace
 
 int name_width_for_terminal(int terminal_columns) {
@@ -76,9 +102,11 @@ std::string stats_table_text(const StatsTable& table, bool current, ConsoleOptio
                             "Type", kTypeWidth, "Name", name_column, "# reqs", "# fails", "Avg",
                             "Min", "Max", "Med", "req/s", "failures/s"));
   add_line(out, separator);
-  for (const StatsEntry* e : table.sorted_entries()) {
+  std::size_t not_shown = 0;
+  for (const StatsEntry* e : console_rows(table, options.max_rows, not_shown)) {
     add_line(out, stats_line(table, *e, current, name_column));
   }
+  if (not_shown) add_line(out, not_shown_line(not_shown));
   add_line(out, separator);
   add_line(out, stats_line(table, table.total(), current, name_column));
   add_line(out, "");
@@ -102,9 +130,11 @@ std::string percentile_table_text(const StatsTable& table, ConsoleOptions option
   add_line(out, "Response time percentiles (approximated)");
   add_line(out, header);
   add_line(out, separator);
-  for (const StatsEntry* e : table.sorted_entries()) {
+  std::size_t not_shown = 0;
+  for (const StatsEntry* e : console_rows(table, options.max_rows, not_shown)) {
     if (e->num_requests() > 0) add_line(out, percentile_line(*e, options.name_width));
   }
+  if (not_shown) add_line(out, not_shown_line(not_shown));
   add_line(out, separator);
   if (table.total().num_requests() > 0) add_line(out, percentile_line(table.total(), options.name_width));
   add_line(out, "");

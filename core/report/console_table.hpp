@@ -10,6 +10,8 @@
 // Thread safety: pure functions of the table.
 #pragma once
 
+#include <cstddef>
+
 #include <string>
 
 #include "core/stats/stats_table.hpp"
@@ -20,6 +22,10 @@ struct ConsoleOptions {
   // Locust's STATS_NAME_WIDTH: 80, or terminal columns - 80 clamped to
   // [0, 80] on a terminal (see name_width_for_terminal).
   int name_width = 80;
+  // Rows per table: past it, the busiest entries (by requests) are shown,
+  // in the usual name order, and one line says how many are not. The CSV,
+  // JSON and HTML reports keep every row.
+  std::size_t max_rows = 100;
 };
 
 int name_width_for_terminal(int terminal_columns);

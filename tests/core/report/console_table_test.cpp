@@ -87,5 +87,30 @@ TEST(ConsoleTable, NameWidthFollowsTheTerminal) {
   EXPECT_EQ(lines[1].find('|', 9), 9u + 36u);  // name column: 40 - 8 + 4
 }
 
+TEST(ConsoleTable, ManyNamesShowTheBusiestAndSayHowManyAreNot) {
+  stats::StatsTable table(1000.0);
+  // 250 names: /n/0 .. /n/249, name k seen k + 1 times.
+  for (int k = 0; k < 250; ++k)
+    for (int i = 0; i <= k; ++i) table.record("GET", "/n/" + std::to_string(k), 1'000, 0, "", 1001.0);
+  ConsoleOptions options;
+  options.max_rows = 10;
+  for (const std::string& text : {stats_table_text(table, false, options), percentile_table_text(table, options)}) {
+    const auto lines = lines_of(text);
+    std::vector<std::string> names;
+    for (const auto& line : lines)
+      if (line.rfind("GET ", 0) == 0) names.push_back(line.substr(9, line.find(' ', 9) - 9));
+    // The ten busiest (/n/240../n/249), in name order.
+    std::vector<std::string> busiest;
+    for (int k = 240; k < 250; ++k) busiest.push_back("/n/" + std::to_string(k));
+    EXPECT_EQ(names, busiest) << text;
+    EXPECT_NE(text.find("... and 240 more names with fewer requests, not shown here"), std::string::npos) << text;
+  }
+  // At or under the limit: every row, no such line.
+  options.max_rows = 250;
+  const std::string all = stats_table_text(table, false, options);
+  EXPECT_EQ(all.find("not shown"), std::string::npos);
+  EXPECT_NE(all.find("/n/0 "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace loadhost::report
