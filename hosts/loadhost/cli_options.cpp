@@ -193,6 +193,22 @@ std::vector<std::string> prescan_plugins(int argc, char **argv) {
   return plugins;
 }
 
+std::string prescan_scenario(int argc, char **argv) {
+  std::string scenario;
+  CLI::App app;
+  app.set_help_flag();
+  add_config_sources(app);
+  app.allow_config_extras(true);
+  app.allow_extras();
+  app.add_option("-f,--locustfile,--scenario", scenario)->envname("LOADHOST_LOCUSTFILE");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Error &) {
+    // The full parse reports it.
+  }
+  return scenario;
+}
+
 namespace {
 
 // Adds one plugin option to the CLI; its value lands in o.plugin_options.

@@ -82,6 +82,12 @@ struct PluginOption {
 // must be loaded before their options can be parsed.
 std::vector<std::string> prescan_plugins(int argc, char **argv);
 
+// The scenario (-f, --locustfile, LOADHOST_LOCUSTFILE, a config file's
+// locustfile) read the same way before the full parse: a scenario may add
+// options of its own (lh_scenario.options), so it is loaded first. "" when
+// none is named.
+std::string prescan_scenario(int argc, char **argv);
+
 // Parses argv. On --help/--version prints and returns exit code 0 in
 // `exit_code`; on a usage error prints one line and sets exit_code to 2.
 // --help lists the core's options, and those of the plugins named with

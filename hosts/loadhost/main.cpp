@@ -93,6 +93,14 @@ std::vector<cli::PluginOption> plugin_options(core::PluginRegistry &registry, co
   return out;
 }
 
+// The scenario's own options (lh_scenario.options, ABI 1.2), shown by
+// --help as "[scenario]".
+void add_scenario_options(const lh_scenario &scenario, std::vector<cli::PluginOption> &out) {
+  if (scenario.size < offsetof(lh_scenario, options) + sizeof(scenario.options) || !scenario.options) return;
+  const lh_plugin_options &table = *scenario.options;
+  for (uint32_t i = 0; i < table.option_count; ++i) out.push_back({table.options[i], "scenario", true});
+}
+
 // `loadhost help [ID]`: the whole help, or one plugin's options.
 int help_command(int argc, char **argv, core::PluginRegistry &registry,
                  const std::vector<cli::PluginOption> &options) {
@@ -336,8 +344,25 @@ int main(int argc, char **argv) {
   const std::vector<cli::PluginOption> options =
       plugin_options(engine.plugins(), named_plugins, cli::plugin_search_dirs(layout));
   if (argc >= 2 && std::string_view(argv[1]) == "help") return help_command(argc, argv, engine.plugins(), options);
+  // The scenario next, before the full parse: its own options are flags
+  // too (Locust's init_command_line_parser), and `-f shop.cpp --help`
+  // lists them. It is initialised before the run options are known, and
+  // reads them when a test starts.
+  lh_scenario plugin_quick{};
+  std::vector<cli::PluginOption> all_options = options;
+  bool scenario_loaded = false;
+  if (std::string named = cli::prescan_scenario(argc, argv); !named.empty()) {
+    cli::CliOptions first;
+    first.scenario = named;
+    if (std::string e = load_scenario(engine, first, layout, plugin_quick); !e.empty()) {
+      std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+      return 2;
+    }
+    scenario_loaded = true;
+    add_scenario_options(*engine.plugins().scenario(), all_options);
+  }
   int exit_code = 0;
-  auto parsed = cli::parse(argc, argv, options, exit_code);
+  auto parsed = cli::parse(argc, argv, all_options, exit_code);
   if (!parsed) return exit_code;
   const cli::CliOptions &o = *parsed;
   if (!o.logfile.empty()) {
@@ -348,8 +373,7 @@ int main(int argc, char **argv) {
   }
   engine.configure(engine_config(o));
 
-  lh_scenario plugin_quick{};
-  if (std::string e = load_scenario(engine, o, layout, plugin_quick); !e.empty()) {
+  if (std::string e = scenario_loaded ? "" : load_scenario(engine, o, layout, plugin_quick); !e.empty()) {
     std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }

@@ -125,6 +125,7 @@ struct UserClassTable {
   // opens nothing), its tag filter applied, asked for its tasks, dropped.
   static const char *describe_tasks(const lh_user_class *cls, lh_task_visit_fn visit, void *ud) {
     static std::string why;
+    read_tag_filter();  // the scenario may have been initialised before the run options were parsed
     t_constructing = nullptr;
     t_constructing_default_host = cls->default_host;
     try {
