@@ -379,7 +379,7 @@ void add_core_options(CLI::App &app, CliOptions &o, std::vector<std::string> &po
   const std::string logging = "Logging options";
   app.add_option("-L,--loglevel", o.loglevel, "DEBUG, INFO, WARNING or ERROR (default INFO)")
       ->type_name("LEVEL")
-      ->check(CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case))
+      ->check(CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case).description(""))
       ->envname("LOADHOST_LOGLEVEL")
       ->group(logging);
   app.add_option("--logfile", o.logfile, "Append the log to this file instead of stderr (the stats stay on stdout)")
@@ -403,7 +403,7 @@ void add_core_options(CLI::App &app, CliOptions &o, std::vector<std::string> &po
   app.add_option("--expect-workers", o.expect_workers,
                  "Headless master: wait for this many workers before starting (default 1)")
       ->type_name("N")
-      ->check(CLI::Range(1u, 1'000'000u))
+      ->check(CLI::Range(1u, 1'000'000u).description(""))
       ->envname("LOADHOST_EXPECT_WORKERS")
       ->group(distributed);
   add_duration(app, "--expect-workers-max-wait", o.expect_workers_max_wait_s,
@@ -432,7 +432,7 @@ void add_core_options(CLI::App &app, CliOptions &o, std::vector<std::string> &po
   add_plugin_flag(app, o.plugins)->type_name("ID|PATH")->group(other);
   app.add_option("--threads", o.threads, "Event-loop threads (default: one per core; at most 1024)")
       ->type_name("N")
-      ->check(CLI::Range(0u, kMostThreads))
+      ->check(CLI::Range(0u, kMostThreads).description(""))
       ->envname("LOADHOST_THREADS")
       ->group(other);
   app.add_flag("--insecure", o.insecure, "Do not verify TLS certificates")->envname("LOADHOST_INSECURE")->group(other);

@@ -120,7 +120,7 @@ std::string task_list(const std::vector<TaskNode> &tasks) {
   std::string out;
   for (const TaskNode &t : tasks) {
     out += (out.empty() ? "" : ", ") + fmt::format("{} {}", t.name, t.weight);
-    if (t.is_task_set) out += " (" + task_list(t.tasks) + ")";
+    if (t.is_task_set) out += " (" + (t.tasks.empty() ? std::string("no tasks") : task_list(t.tasks)) + ")";
   }
   return out;
 }

@@ -146,6 +146,54 @@ TEST_F(ScenarioCompiler, CompilerCommandMayCarryArguments) {
   EXPECT_TRUE(fs::exists(r.library));
 }
 
+// Editing a header the scenario includes from its own directory builds it
+// again (the compiler's dependency list is kept beside the library);
+// editing it back finds the first build.
+TEST_F(ScenarioCompiler, LocalHeadersAreInTheCacheKey) {
+  fs::create_directory(dir_.path() / "common");
+  std::ofstream(dir_.path() / "common" / "paths.hpp") << "#define HOME_PATH \"/\"\n";
+  std::ofstream(source_) << "#include <string>\n#include \"common/paths.hpp\"\n"
+                            "extern \"C\" { const char *loadhost_entry = HOME_PATH; }\n";
+  std::string first = compiled();
+  CompileResult again = compile();
+  EXPECT_TRUE(again.cached);
+  EXPECT_EQ(again.library, first);
+
+  std::ofstream(dir_.path() / "common" / "paths.hpp") << "#define HOME_PATH \"/home\"\n";
+  CompileResult edited = compile();
+  EXPECT_EQ(edited.error, "");
+  EXPECT_FALSE(edited.cached) << "a stale build of the old header";
+  EXPECT_NE(edited.library, first);
+
+  std::ofstream(dir_.path() / "common" / "paths.hpp") << "#define HOME_PATH \"/\"\n";
+  CompileResult back = compile();
+  EXPECT_TRUE(back.cached);
+  EXPECT_EQ(back.library, first);
+}
+
+// The header list decides which library is loaded: it is kept like the
+// libraries (0600, in the private cache) and refused when others can write it.
+TEST_F(ScenarioCompiler, HeaderListIsPrivate) {
+  std::ofstream(dir_.path() / "local.hpp") << "#define ANSWER 42\n";
+  std::ofstream(source_) << "#include \"local.hpp\"\nextern \"C\" { int loadhost_entry = ANSWER; }\n";
+  compiled();
+  std::vector<fs::path> lists;
+  for (const auto &entry : fs::directory_iterator(settings_.cache_dir))
+    if (entry.path().extension() == ".deps") lists.push_back(entry.path());
+  ASSERT_EQ(lists.size(), 1u);
+  EXPECT_EQ(mode_of(lists[0].string()), 0600u);
+  std::ifstream in(lists[0]);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, fs::canonical(dir_.path() / "local.hpp").string() + "\n") << "no system or SDK header in it";
+
+  fs::permissions(lists[0], fs::perms::others_write, fs::perm_options::add);
+  CompileResult r = compile();
+  EXPECT_EQ(r.library, "");
+  EXPECT_EQ(r.error, "the scenario's header list '" + lists[0].string() +
+                         "' is writable by other users (mode 0602): another user may have put code in it; "
+                         "refusing to use it; remove it");
+}
+
 TEST(ScenarioCache, WithoutHomeItIsPerUserInTmp) {
   std::optional<std::string> home, xdg;
   if (const char *h = getenv("HOME")) home = h;
