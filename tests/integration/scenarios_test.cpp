@@ -122,7 +122,7 @@ TEST(Scenarios, MissingScenarioFile) {
   TempDir dir;
   LoadhostRun run = run_loadhost(dir, {"-f", "/nonexistent/shop.so", "-t", "1s"});
   EXPECT_EQ(run.status.code, 2);
-  EXPECT_EQ(run.err, "loadhost: plugin '/nonexistent/shop.so': no such file\n");
+  EXPECT_EQ(run.err, "loadhost: scenario '/nonexistent/shop.so': no such file\n");
 }
 
 TEST(Scenarios, UnknownPluginId) {
