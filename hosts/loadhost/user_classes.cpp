@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/loader/symbol_name.hpp"
+
 namespace loadhost::cli {
 
 namespace {
@@ -16,6 +18,7 @@ namespace {
 // A task as a class reported it, with its TaskSet's tasks below it.
 struct TaskNode {
   std::string name;
+  std::string label;  // as the class gave it: its .name(), or "#N"
   uint32_t weight = 0;
   bool is_task_set = false;
   std::vector<TaskNode> tasks;
@@ -31,6 +34,20 @@ bool has_describe_tasks(const lh_user_class &c) {
   return c.size >= offsetof(lh_user_class, describe_tasks) + sizeof(c.describe_tasks) && c.describe_tasks;
 }
 
+// Two tasks of one holder named after the same function (the linker may
+// fold identical functions into one) go back to their own labels: two rows
+// must not become one.
+void keep_names_apart(std::vector<TaskNode> &tasks) {
+  std::vector<bool> clash(tasks.size(), false);
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    keep_names_apart(tasks[i].tasks);
+    for (size_t j = 0; j < tasks.size(); ++j)
+      clash[i] = clash[i] || (i != j && tasks[i].name != tasks[i].label && tasks[i].name == tasks[j].name);
+  }
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (clash[i]) tasks[i].name = tasks[i].label;
+}
+
 // Builds the tree from describe_tasks' depth-first visits.
 ClassTasks tasks_of(const lh_user_class &c) {
   ClassTasks out;
@@ -41,11 +58,19 @@ ClassTasks tasks_of(const lh_user_class &c) {
       auto *b = static_cast<Builder *>(ud);
       std::vector<TaskNode> *level = b->root;
       for (uint32_t d = 0; d < t->depth && !level->empty(); ++d) level = &level->back().tasks;
-      level->push_back(TaskNode{std::string(t->name.data ? t->name.data : "", t->name.size), t->weight,
-                                t->is_task_set, {}});
+      std::string label(t->name.data ? t->name.data : "", t->name.size);
+      std::string name = label;
+      // A task without .name() is called after its function, as Locust
+      // calls it, when the library's symbols tell.
+      if (label.starts_with("#") && t->size >= offsetof(lh_task_info, function) + sizeof(t->function)) {
+        std::string symbol = core::unqualified_function_name(core::function_symbol(t->function));
+        if (!symbol.empty()) name = symbol;
+      }
+      level->push_back(TaskNode{name, label, t->weight, t->is_task_set, {}});
     }
   } builder{&out.tasks};
   const char *error = c.describe_tasks(&c, &Builder::visit, &builder);
+  keep_names_apart(out.tasks);
   out.described = !error;
   if (error) out.error = error;
   return out;

@@ -26,6 +26,10 @@ typedef struct lh_task_info {
   lh_str name;        /* the task's name: .name(...), a TaskSet's type, else "#N" */
   uint32_t weight;    /* relative to the other tasks of the same holder */
   bool is_task_set;   /* its own tasks follow, at depth + 1 */
+  /* The code the task runs (a non-virtual member function), or NULL: a host
+   * may name a task whose name is a "#N" default after this function's
+   * symbol. Never called through. */
+  const void *function;
 } lh_task_info;
 typedef void (*lh_task_visit_fn)(void *ud, const lh_task_info *task);
 

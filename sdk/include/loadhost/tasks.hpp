@@ -3,6 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -30,6 +33,9 @@ struct TaskEntry {
   std::string label;
   // A TaskSet's: lists the tasks of a fresh instance (describe_tasks).
   void (*describe_set)(const TaskEntry &entry, uint32_t depth, lh_task_visit_fn visit, void *ud) = nullptr;
+  // The member function it runs (non-virtual), or null: -l names the task
+  // after its symbol when it has no .name().
+  const void *function = nullptr;
 
   // Tags for --tags / --exclude-tags (Locust's @tag).
   TaskEntry &tag(std::string name) {
@@ -51,6 +57,26 @@ struct TagFilter {
   bool active() const { return !include.empty() || !exclude.empty(); }
 };
 inline TagFilter g_tag_filter;
+
+// Where a non-virtual member function's code is, from its member pointer
+// (the Itanium C++ ABI's {address or vtable offset + 1, this adjustment};
+// ARM marks a virtual one in the adjustment instead); null for a virtual
+// one. Only for naming: nothing calls through it.
+template <class F>
+const void *member_function_address(F fn) {
+  static_assert(sizeof(F) == 2 * sizeof(void *), "an Itanium C++ ABI member function pointer");
+  struct {
+    uintptr_t ptr;
+    ptrdiff_t adj;
+  } parts;
+  std::memcpy(&parts, &fn, sizeof parts);
+#if defined(__arm__) || defined(__aarch64__)
+  const bool is_virtual = parts.adj & 1;
+#else
+  const bool is_virtual = parts.ptr & 1;
+#endif
+  return is_virtual ? nullptr : reinterpret_cast<const void *>(parts.ptr);
+}
 
 inline bool has_any(const std::vector<std::string> &tags, const std::vector<std::string> &of) {
   for (const auto &t : tags)
@@ -76,7 +102,9 @@ class TaskHolder {
   template <class D>
   TaskEntry &task(uint32_t weight, Task<> (D::*fn)()) {
     D *self = static_cast<D *>(this);
-    return add(weight, [self, fn](const TaskEntry &) { return (self->*fn)(); });
+    TaskEntry &entry = add(weight, [self, fn](const TaskEntry &) { return (self->*fn)(); });
+    entry.function = detail::member_function_address(fn);
+    return entry;
   }
   // A task from any callable returning Task<>. The callable is kept for the
   // holder's life, so a lambda coroutine may capture `this`.
@@ -100,6 +128,7 @@ class TaskHolder {
       info.name = lh_str{t.label.data(), t.label.size()};
       info.weight = sequential_ ? 1 : t.weight;
       info.is_task_set = t.is_task_set;
+      info.function = t.function;
       visit(ud, &info);
       if (t.describe_set) t.describe_set(t, depth + 1, visit, ud);
     }

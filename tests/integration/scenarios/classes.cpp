@@ -1,6 +1,7 @@
 // Two weighted user classes, a TaskSet, a tag and a reset_stats hook: what
 // the command line's -l, --show-task-ratio, class selection and
-// --reset-stats tests look at. classes.py beside it is the same scenario
+// --reset-stats tests look at. Tasks are named after their functions (read
+// from the library's symbols), or by .name(). classes.py beside it is the same scenario
 // for Locust, so the task ratios can be compared with Locust's own output.
 #include <loadhost/loadhost.hpp>
 
@@ -8,7 +9,7 @@ using namespace loadhost;
 
 struct Browse : TaskSet<struct Shopper> {
   Browse() {
-    task(4, &Browse::item).name("item");
+    task(4, &Browse::item);
     task(1, &Browse::leave).name("leave");
   }
   Task<> item();
@@ -22,9 +23,9 @@ struct Shopper : HttpUser {
   static constexpr uint32_t weight = 3;
   Shopper() {
     wait_time = constant(0.1s);
-    task(2, &Shopper::home).name("home");
+    task(2, &Shopper::home);  // named "home" after its function
     task_set<Browse>(2);
-    task(1, &Shopper::checkout).name("checkout").tag("buy");
+    task(1, &Shopper::checkout).tag("buy");
   }
   Task<> on_start() override { co_await client.get("/first"); }
   Task<> home() { co_await client.get("/"); }
@@ -37,7 +38,7 @@ struct Admin : HttpUser {
   static constexpr uint32_t weight = 1;
   Admin() {
     wait_time = constant(0.1s);
-    task(1, &Admin::report).name("report");
+    task(1, &Admin::report);
   }
   Task<> report() { co_await client.get("/admin"); }
 };
