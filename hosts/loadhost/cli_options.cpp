@@ -296,6 +296,12 @@ void add_core_options(CLI::App &app, CliOptions &o, std::vector<std::string> &po
       ->type_name("STAGES")
       ->envname("LOADHOST_STAGES")
       ->group(common);
+  app.add_option("-i,--iterations", o.iterations,
+                 "Stop after this many task runs in all (locust-plugins' -i); users stop at their next task once "
+                 "they have all started (default: no limit)")
+      ->type_name("N")
+      ->envname("LOADHOST_ITERATIONS")
+      ->group(common);
   app.add_flag("--headless", o.headless, "Run without the web UI: start at once, stop at the end")
       ->envname("LOADHOST_HEADLESS")
       ->group(common);

@@ -29,6 +29,7 @@ struct CliOptions {
   std::optional<double> run_time_s;    // -t
   double stop_timeout_s = 0;           // -s
   std::string stages;                  // --stages 10s:50,30s:0
+  uint64_t iterations = 0;             // -i: at most this many task runs, then stop (0: no limit)
   bool headless = false;
   // The web UI (when not headless): Locust's flags and defaults.
   std::string web_host = "127.0.0.1";  // loopback unless told otherwise

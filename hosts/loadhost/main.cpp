@@ -66,6 +66,7 @@ core::EngineConfig engine_config(const cli::CliOptions &o) {
   if (!o.tags.empty()) c.options["tags"] = join(o.tags);
   if (!o.exclude_tags.empty()) c.options["exclude-tags"] = join(o.exclude_tags);
   if (o.insecure) c.options["insecure"] = "1";
+  if (o.iterations) c.options["iterations"] = std::to_string(o.iterations);
   if (!o.url.empty()) {
     c.options["quick-url"] = o.url;
     c.options["quick-method"] = o.method;

@@ -251,5 +251,18 @@ TEST(CommandLine, ResetStatsOnceSpawningCompletes) {
   EXPECT_EQ(requests_of(plain, "/first"), 2u);
 }
 
+// -i/--iterations (locust-plugins'): exactly N task runs, then the test
+// stops, long before -t.
+TEST(CommandLine, IterationsStopTheTestAfterNTaskRuns) {
+  NginxServer nginx;
+  TempDir dir;
+  LoadhostRun run =
+      run_loadhost(dir, {"-f", classes_so(), "Admin", "-H", nginx.url(), "-u", "3", "-r", "0", "-t", "30s", "-i", "7"});
+  ASSERT_EQ(run.status.code, 0) << run.err;
+  EXPECT_LT(run.seconds, 10);
+  EXPECT_EQ(requests_of(run, "/admin"), 7u);
+  EXPECT_NE(run.err.find("loadhost: test stopped: -i 7: every task iteration has run"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace loadhost::test

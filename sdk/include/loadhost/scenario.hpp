@@ -173,12 +173,16 @@ struct ScenarioEntry {
   static const char *init(const lh_host *h, const char *) {
     g_host = h;
     read_tag_filter();
+    read_iteration_limit();
     try {
       if (shape_factory()) shape_instance() = shape_factory()();
       // The host may load a scenario before it parses the command line
       // (the scenario's own options are among the flags): the tags are
       // read again when a test starts, before any user is made.
-      h->hook_subscribe(h, LH_HOOK_TEST_START, [](void *, const lh_hook_args *) { read_tag_filter(); }, nullptr);
+      h->hook_subscribe(h, LH_HOOK_TEST_START, [](void *, const lh_hook_args *) {
+            read_tag_filter();
+            read_iteration_limit();
+          }, nullptr);
       for (auto &reg : hook_registrations())
         h->hook_subscribe(h, reg.kind, &ScenarioEntry::on_hook, &reg);
     } catch (const std::exception &e) {

@@ -15,6 +15,7 @@
 #include <typeinfo>
 #include <cxxabi.h>
 
+#include "loadhost/iterations.hpp"
 #include "loadhost/tasks.hpp"
 
 namespace loadhost {
@@ -184,6 +185,7 @@ class UserBase : public TaskHolder {
     while (!stopping_) {
       TaskEntry *entry = holder.pick(random_);
       if (!entry) break;
+      if (!detail::iteration_may_start()) co_return LoopEnd::stop_user;  // -i reached
       set_current_task(entry->label.c_str());
       task_started_ns_ = now_ns();
       bool skip_wait = false;
@@ -206,6 +208,7 @@ class UserBase : public TaskHolder {
       } catch (...) {
         report_error("unknown exception");
       }
+      detail::iteration_done();
       set_current_task(outer_task);  // a TaskSet's names die with it
       if (ended) co_return end;
       if (stopping_) break;
