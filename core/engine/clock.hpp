@@ -21,6 +21,14 @@ inline double unix_now_coarse() {
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
+// CPU time the calling thread has used: what a piece of control-thread work
+// costs, whether or not the loop threads left it a core.
+inline uint64_t calling_thread_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
+}
+
 inline double unix_now() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include <utility>
+
 #include "core/engine/clock.hpp"
 #include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
@@ -47,7 +49,7 @@ void Loop::stop_thread() {
   });
   thread_.join();
   has_cpu_clock_.store(false);
-  flush_shard();  // the thread is gone: safe from here
+  flush_shard_at_exit();  // the thread is gone: safe from here
 }
 
 uint64_t Loop::thread_cpu_ns() const {
@@ -120,9 +122,24 @@ void Loop::fire_user_hook(lh_hook_kind kind, lh_user *user, std::string_view use
 
 void Loop::flush_shard() {
   if (shard_.empty()) return;
+  // Never wait, never merge here: the control thread holds the lock while it
+  // merges the outbox (100,000 names take tens of milliseconds), and this
+  // is a loop thread. Hand the shard over whole when the outbox has been
+  // drained, O(1); otherwise keep recording and try again next second.
+  std::unique_lock lock(outbox_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || !outbox_.empty()) return;
+  std::swap(shard_, outbox_);  // the drained table, rows already there, becomes the shard
+}
+
+void Loop::flush_shard_at_exit() {
+  if (shard_.empty()) return;
   std::lock_guard lock(outbox_mutex_);
-  outbox_.merge(shard_);
-  shard_.reset();
+  if (outbox_.empty()) {
+    std::swap(shard_, outbox_);
+  } else {
+    outbox_.merge(shard_);
+    shard_.reset();
+  }
 }
 
 void Loop::drain_outbox(stats::StatsTable &into, stats::StatsTable *also) {

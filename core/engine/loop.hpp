@@ -68,9 +68,12 @@ class Loop : public lh_loop {
   // used, in nanoseconds (for the CPU warning); 0 when unknown.
   uint64_t thread_cpu_ns() const;
 
-  // [loop-thread] Moves the shard into the outbox (called by the loop's own
-  // once-a-second flush, and at the end).
+  // [loop-thread] Hands the shard to the outbox if it is free (the loop's
+  // own once-a-second flush; it never waits for the control thread).
   void flush_shard();
+  // [after the thread is joined] Moves whatever the shard holds into the
+  // outbox, waiting for the lock: nothing recorded is left behind.
+  void flush_shard_at_exit();
   // [control-thread] Takes what the outbox holds, merging it into `into`
   // and, when given, into `also` (a worker's not-yet-reported delta).
   void drain_outbox(stats::StatsTable &into, stats::StatsTable *also = nullptr);

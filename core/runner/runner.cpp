@@ -399,9 +399,9 @@ void Runner::check_cpu() {
 }
 
 void Runner::merge_stats() {
-  const uint64_t started = monotonic_ns();
+  const uint64_t started = calling_thread_cpu_ns();
   for (auto &loop : engine_.loops()) loop->drain_outbox(stats_, delta_sink_);
-  if (std::string w = merge_watch_.after_merge(stats_, monotonic_ns() - started); !w.empty())
+  if (std::string w = merge_watch_.after_merge(stats_, calling_thread_cpu_ns() - started); !w.empty())
     engine_.log(LH_LOG_WARNING, w);
 }
 

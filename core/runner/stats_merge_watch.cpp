@@ -27,7 +27,8 @@ std::string StatsMergeWatch::after_merge(const stats::StatsTable& table, std::ui
 
 std::string StatsMergeWatch::summary(const stats::StatsTable& table) const {
   if (table.entry_count() <= kManyNames || merges_ == 0) return "";
-  return fmt::format("{} request names; merging the loops' stats took {:.1f} ms a second on average, {:.1f} ms at most",
+  return fmt::format("{} request names; merging the loops' stats cost the control thread {:.1f} ms of CPU a second on average, "
+                     "{:.1f} ms at most",
                      table.entry_count(), double(total_ns_) / double(merges_) / 1e6, double(max_ns_) / 1e6);
 }
 

@@ -23,7 +23,7 @@ class StatsMergeWatch {
  public:
   static constexpr std::size_t kManyNames = 1000;
 
-  // After a merge that took `merge_ns`: the warning, the first time the
+  // After a merge that cost `merge_ns` of the control thread's CPU: the warning, the first time the
   // table holds more than kManyNames names; otherwise "".
   std::string after_merge(const stats::StatsTable& table, std::uint64_t merge_ns);
 

@@ -100,6 +100,7 @@ class StatsEntry {
   double current_fail_per_sec(double now, double start_time = 0.0) const;
 
  private:
+  friend class StatsTable;  // keeps listed_
   void add_counts(const Counts& counts);  // merge_counts() besides the histogram
   // 12 bytes a slot: a stats entry is kept per name, per loop shard and per
   // table, and 100,000 names must fit (see LatencyHistogram's two forms).
@@ -120,6 +121,12 @@ class StatsEntry {
   double first_request_time_ = 0.0;
   double last_request_time_ = 0.0;
   std::array<SecondCounts, kRateRingSeconds> per_second_{};  // slot = second % 20
+  bool listed_ = false;  // in its table's list of entries with samples (StatsTable::activate)
+  // The row this entry was last merged into, in the table with id
+  // peer_table_: a loop's shard merges into the same run table every
+  // second, and 100,000 hash lookups a second are most of the merge.
+  mutable StatsEntry* peer_ = nullptr;
+  mutable std::uint64_t peer_table_ = 0;
 };
 
 }  // namespace loadhost::stats

@@ -1,6 +1,8 @@
 #include "core/stats/stats_table.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <utility>
 #include <tuple>
 
 namespace loadhost::stats {
@@ -20,6 +22,51 @@ auto sorted_values(const Map& map, auto less) {
 
 StatsTable::StatsTable(double start_time) : start_time_(start_time) {}
 
+std::uint64_t StatsTable::new_id() {
+  static std::atomic<std::uint64_t> next{1};  // 0: "no table" in StatsEntry::peer_table_
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+StatsTable::StatsTable(StatsTable&& other) noexcept
+    : id_(std::exchange(other.id_, new_id())),
+      start_time_(other.start_time_),
+      total_(std::move(other.total_)),
+      entries_(std::move(other.entries_)),
+      active_(std::move(other.active_)),
+      failures_(std::move(other.failures_)),
+      exceptions_(std::move(other.exceptions_)) {
+  other.active_.clear();
+}
+
+StatsTable& StatsTable::operator=(StatsTable&& other) noexcept {
+  if (this == &other) return *this;
+  id_ = std::exchange(other.id_, new_id());
+  start_time_ = other.start_time_;
+  total_ = std::move(other.total_);
+  entries_ = std::move(other.entries_);
+  active_ = std::move(other.active_);
+  failures_ = std::move(other.failures_);
+  exceptions_ = std::move(other.exceptions_);
+  other.entries_.clear();
+  other.active_.clear();
+  return *this;
+}
+
+StatsTable::StatsTable(const StatsTable& other)
+    : start_time_(other.start_time_),
+      total_(other.total_),
+      entries_(other.entries_),
+      failures_(other.failures_),
+      exceptions_(other.exceptions_) {
+  for (auto& [key, entry] : entries_)
+    if (entry.listed_) active_.push_back(&entry);
+}
+
+StatsTable& StatsTable::operator=(const StatsTable& other) {
+  if (this != &other) *this = StatsTable(other);
+  return *this;
+}
+
 StatsEntry& StatsTable::entry_for(std::string_view type, std::string_view name) {
   const detail::KeyView<2> key{type, name};
   if (auto it = entries_.find(key); it != entries_.end()) [[likely]] {
@@ -36,7 +83,7 @@ void StatsTable::record(std::string_view type, std::string_view name,
                         std::string_view error, double unix_now) {
   if (start_time_ == 0.0) [[unlikely]] start_time_ = unix_now;
   const bool failed = !error.empty();
-  entry_for(type, name).record(response_time_us, content_bytes, failed, unix_now);
+  activate(entry_for(type, name)).record(response_time_us, content_bytes, failed, unix_now);
   total_.record(response_time_us, content_bytes, failed, unix_now);
   if (failed) record_failure(type, name, error, unix_now);
 }
@@ -81,12 +128,13 @@ void StatsTable::merge(const StatsTable& other) {
     start_time_ = other.start_time_;
   }
   total_.merge(other.total_);
-  for (const auto& [key, entry] : other.entries_) {
-    // A shard keeps every name it ever saw; most of 100,000 names saw
-    // nothing since the last merge, and adding nothing needs no lookup.
-    if (entry.num_requests() == 0 && entry.num_failures() == 0) continue;
-    auto [it, inserted] = entries_.try_emplace(key, entry.type(), entry.name());
-    it->second.merge(entry);
+  for (const StatsEntry* entry : other.active_) {
+    if (entry->num_requests() == 0 && entry->num_failures() == 0) continue;  // listed, then left empty
+    if (entry->peer_table_ != id_) {
+      entry->peer_ = &entry_for(entry->type(), entry->name());  // rows are never erased: it stays valid
+      entry->peer_table_ = id_;
+    }
+    activate(*entry->peer_).merge(*entry);
   }
   for (const auto& [key, failure] : other.failures_) {
     auto [it, inserted] = failures_.try_emplace(key, failure);
@@ -107,7 +155,11 @@ void StatsTable::merge(const StatsTable& other) {
 void StatsTable::reset(double start_time) {
   start_time_ = start_time;
   total_.reset();
-  for (auto& [key, entry] : entries_) entry.reset();
+  for (StatsEntry* entry : active_) {
+    entry->reset();
+    entry->listed_ = false;
+  }
+  active_.clear();
   failures_.clear();
   exceptions_.clear();
 }

@@ -92,6 +92,13 @@ class StatsTable {
   // measured from it, as Locust's stats.start_time. 0 = take the time of the
   // first recorded request.
   explicit StatsTable(double start_time = 0.0);
+  // Copies rebuild the list of active entries (it points into the map) and
+  // get an identity of their own; moves keep both, since the map's nodes
+  // move with them, and leave the source a new identity.
+  StatsTable(const StatsTable& other);
+  StatsTable& operator=(const StatsTable& other);
+  StatsTable(StatsTable&& other) noexcept;
+  StatsTable& operator=(StatsTable&& other) noexcept;
 
   // Hot path: one finished request. `error` empty means success; otherwise
   // the request also counts as a failure of (type, name, error). No
@@ -108,16 +115,19 @@ class StatsTable {
   // rows, not samples): the (type, name) entry, created empty when new; the
   // Aggregated row, which such a caller fills from the report's own total
   // (record() keeps it in step by itself); a failure row `occurrences` times.
-  StatsEntry& entry(std::string_view type, std::string_view name) { return entry_for(type, name); }
+  StatsEntry& entry(std::string_view type, std::string_view name) { return activate(entry_for(type, name)); }
   StatsEntry& mutable_total() { return total_; }
   void record_failures(std::string_view type, std::string_view name, std::string_view error,
                        std::uint64_t occurrences, double unix_now);
 
   // Adds everything `other` recorded; exact. Start time becomes the earlier.
+  // O(entries `other` holds samples in), not O(its rows): a loop's shard
+  // remembers every name it ever saw, but merges only those seen since its
+  // last reset.
   void merge(const StatsTable& other);
 
   // Zeroes every entry (keeping their rows, as Locust's reset_all) and clears
-  // failures and exceptions.
+  // failures and exceptions. O(entries with samples).
   void reset(double start_time = 0.0);
 
   // Nothing recorded since construction or the last reset.
@@ -142,12 +152,25 @@ class StatsTable {
 
  private:
   StatsEntry& entry_for(std::string_view type, std::string_view name);
+  // Lists the entry among those holding samples (once; cleared by reset()).
+  StatsEntry& activate(StatsEntry& e) {
+    if (!e.listed_) [[unlikely]] {
+      e.listed_ = true;
+      active_.push_back(&e);
+    }
+    return e;
+  }
   void record_failure(std::string_view type, std::string_view name, std::string_view error,
                       double unix_now);
 
+  // Unique per table object (never reused), so an entry of another table
+  // can remember its row here (StatsEntry::peer_) without a dangling risk.
+  static std::uint64_t new_id();
+  std::uint64_t id_ = new_id();
   double start_time_ = 0.0;
   StatsEntry total_{"", "Aggregated"};
   detail::KeyedMap<2, StatsEntry> entries_;    // (type, name)
+  std::vector<StatsEntry*> active_;            // entries of entries_ with samples since the last reset
   detail::KeyedMap<3, Failure> failures_;      // (method, name, error)
   detail::KeyedMap<1, ExceptionRecord> exceptions_;  // (message)
 };

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <random>
 #include <string>
@@ -278,6 +279,42 @@ TEST(StatsTable, ANameWithAHundredSamplesCostsUnderFourKilobytes) {
     std::printf("[   INFO   ] %d names x 100 samples: %.0f bytes per name over 5 tables\n", kNames, per_name);
     EXPECT_LE(per_name, 4096.0);
   }
+}
+
+// A shard's entries remember their row in the table they merge into; that
+// must never outlive the table, nor follow it into a copy or a move.
+TEST(StatsTable, MergingIntoNewCopiedAndMovedTablesFindsTheRightRows) {
+  StatsTable shard(1.0);
+  shard.record("GET", "/a", 1'000, 0, "", 1.0);
+  shard.record("GET", "/b", 2'000, 0, "", 1.0);
+  for (int round = 0; round < 3; ++round) {
+    auto run = std::make_unique<StatsTable>(1.0);  // often at the address of the last one
+    run->merge(shard);
+    run->merge(shard);
+    ASSERT_NE(run->find("GET", "/a"), nullptr);
+    EXPECT_EQ(run->find("GET", "/a")->num_requests(), 2u);
+    EXPECT_EQ(run->find("GET", "/b")->num_requests(), 2u);
+  }
+  StatsTable run(1.0);
+  run.merge(shard);
+  StatsTable copy = run;
+  copy.merge(shard);  // into the copy's rows, not run's
+  EXPECT_EQ(run.find("GET", "/a")->num_requests(), 1u);
+  EXPECT_EQ(copy.find("GET", "/a")->num_requests(), 2u);
+  StatsTable moved = std::move(run);
+  moved.merge(shard);
+  EXPECT_EQ(moved.find("GET", "/a")->num_requests(), 2u);
+  run = StatsTable(1.0);  // NOLINT(bugprone-use-after-move): reused, as a Runner's table is
+  run.merge(shard);
+  EXPECT_EQ(run.find("GET", "/a")->num_requests(), 1u);
+  EXPECT_EQ(moved.find("GET", "/a")->num_requests(), 2u);
+  // A reset table merges only what came after.
+  shard.reset();
+  shard.record("GET", "/b", 3'000, 0, "", 2.0);
+  moved.merge(shard);
+  EXPECT_EQ(moved.find("GET", "/a")->num_requests(), 2u);
+  EXPECT_EQ(moved.find("GET", "/b")->num_requests(), 3u);
+  EXPECT_EQ(moved.total().num_requests(), 5u);
 }
 
 }  // namespace
