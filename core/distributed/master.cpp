@@ -264,10 +264,12 @@ void Master::handle(const std::string &id, const Message &msg) {
     std::string_view text = as_string(map_find(msg.data(), "msg")).value_or("(no message)");
     std::string_view traceback = as_string(map_find(msg.data(), "traceback")).value_or("");
     int64_t count = std::max<int64_t>(1, as_int(map_find(msg.data(), "count")).value_or(1));
+    // Where it happened leads the detail (Locust's exceptions CSV has a
+    // Nodes column); the console's first-time line shows that first line.
+    std::string where = fmt::format("worker {}", id);
+    if (!traceback.empty()) where += fmt::format("\n{}", traceback);
     stats::StatsTable &into = run_ ? run_->table() : orphan_stats_;
-    into.record_exception(text, traceback, uint64_t(count));
-    if (warned_.insert("exception:" + std::string(text)).second)
-      engine_.log(LH_LOG_ERROR, fmt::format("worker {}: {}", id, text));
+    into.record_exception(text, where, uint64_t(count));
   } else if (warned_.insert("type:" + type).second) {
     engine_.log(LH_LOG_WARNING, fmt::format("ignored a '{}' message from worker {}", type, id));
   }

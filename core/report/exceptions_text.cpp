@@ -8,8 +8,10 @@ std::vector<std::string> new_exception_lines(const stats::StatsTable& table, std
   std::vector<std::string> lines;
   for (const stats::ExceptionRecord* x : table.sorted_exceptions()) {
     if (!said.insert(x->message_).second) continue;
+    // The detail's first line says where (a traceback may follow it).
+    const std::string where = x->detail_.substr(0, x->detail_.find('\n'));
     lines.push_back(fmt::format("exception in {}: {} (counted from now on, listed at the end)",
-                                x->detail_.empty() ? "user code" : x->detail_, x->message_));
+                                where.empty() ? "user code" : where, x->message_));
   }
   return lines;
 }
