@@ -72,6 +72,15 @@ void MasterRun::start() {
     set_state(core::RunnerState::stopped);
     return;
   }
+  // A hook asking for another user count (run_control.h) changes the
+  // workers' total, as the web UI's edit does.
+  master_.engine_.set_user_count_handler([this](uint32_t users, double rate) {
+    if (options_.shape) {
+      master_.engine_.log(LH_LOG_WARNING, "set_user_count ignored: the load shape sets the user count");
+      return;
+    }
+    set_target(users, rate);
+  });
   master_.engine_.hooks().fire(LH_HOOK_TEST_START);
   set_state(core::RunnerState::spawning);
   arm_stats_tick();
@@ -271,6 +280,7 @@ void MasterRun::finish() {
   stats_timer_.cancel();
   dispatched_ = 0;
   sent_.clear();
+  master_.engine_.set_user_count_handler(nullptr);
   set_state(core::RunnerState::stopped);
   master_.engine_.hooks().fire(LH_HOOK_TEST_STOP);
   if (on_tick) on_tick(stats_, 0);
@@ -282,7 +292,18 @@ void MasterRun::arm_stats_tick() {
     if (ec || state_ == core::RunnerState::stopped) return;
     if (options_.shape && (state_ == core::RunnerState::spawning || state_ == core::RunnerState::running)) {
       if (auto tick = options_.shape(elapsed_s(), user_count())) {
-        if (tick->users != target_ || tick->spawn_rate != rate_) apply_target(tick->users, tick->spawn_rate);
+        if (!tick->error.empty()) {
+          master_.engine_.fail_test(tick->error);
+        } else {
+          // Classes picked per stage are applied by a local run only: the
+          // workers' split keeps every class.
+          if (!tick->classes.empty() && !warned_shape_classes_) {
+            warned_shape_classes_ = true;
+            master_.engine_.log(LH_LOG_WARNING, "the load shape picks user classes per stage: a master does not "
+                                                "apply that yet (every class runs)");
+          }
+          if (tick->users != target_ || tick->spawn_rate != rate_) apply_target(tick->users, tick->spawn_rate);
+        }
       } else {
         begin_stop("the load shape ended the test");
       }

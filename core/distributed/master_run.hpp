@@ -88,6 +88,7 @@ class MasterRun : public core::TestRun {
   boost::asio::steady_timer stats_timer_;
   boost::asio::steady_timer run_timer_;
   boost::asio::steady_timer stop_deadline_;
+  bool warned_shape_classes_ = false;  // said once per run
 };
 
 }  // namespace loadhost::distributed

@@ -98,6 +98,10 @@ void Runner::start() {
   engine_.set_quit_handler([this](std::string reason) { stop(std::move(reason)); });
   // A hook or a task asking for another user count (run_control.h).
   engine_.set_user_count_handler([this](uint32_t users, double rate) {
+    if (counts_from_master_) {
+      engine_.log(LH_LOG_WARNING, fmt::format("set_user_count({}) ignored on a worker: its master sets the user count", users));
+      return;
+    }
     if (options_.shape) {
       engine_.log(LH_LOG_WARNING, fmt::format("set_user_count({}) ignored: the load shape sets the user count", users));
       return;
@@ -323,6 +327,7 @@ void Runner::post_to_loops(const std::vector<std::vector<uint32_t>> &batch, bool
 }
 
 void Runner::set_class_counts(std::vector<uint32_t> counts) {
+  counts_from_master_ = true;
   asio::post(control_, [this, counts = std::move(counts)] {
     if (state_ == RunnerState::spawning || state_ == RunnerState::running) apply_class_counts(counts);
   });

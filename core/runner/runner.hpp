@@ -155,6 +155,7 @@ class Runner : public TestRun {
   double last_shape_tick_s_ = -1;
   bool can_spawn_more_ = true;  // false once fixed-count classes are full
   std::vector<uint32_t> stage_classes_;  // the shape's choice; empty = all
+  std::atomic<bool> counts_from_master_{false};  // a worker: set_user_count is its master's
 
   CpuMonitor cpu_monitor_;
 };
