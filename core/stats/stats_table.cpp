@@ -128,6 +128,10 @@ void StatsTable::merge(const StatsTable& other) {
     start_time_ = other.start_time_;
   }
   total_.merge(other.total_);
+  // At most one rehash however many rows are new (the first merge of
+  // 100,000 names creates them all).
+  if (entries_.size() + other.active_.size() > entries_.bucket_count() * entries_.max_load_factor())
+    entries_.reserve(entries_.size() + other.active_.size());
   for (const StatsEntry* entry : other.active_) {
     if (entry->num_requests() == 0 && entry->num_failures() == 0) continue;  // listed, then left empty
     if (entry->peer_table_ != id_) {
