@@ -14,8 +14,12 @@ constexpr std::size_t kExactBuckets = std::size_t{1} << (LatencyHistogram::kSubB
 LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
     : count_(other.count_), sum_(other.sum_), min_(other.min_), max_(other.max_) {
   if (other.dense_) {
-    dense_ = std::make_unique<std::uint64_t[]>(kBucketCount);
-    std::memcpy(dense_.get(), other.dense_.get(), kBucketCount * sizeof(std::uint64_t));
+    dense_ = std::make_unique<Blocks>();
+    for (std::size_t b = 0; b < kBlockCount; ++b)
+      if (const std::uint64_t* theirs = other.dense_->block[b].get()) {
+        dense_->block[b] = std::make_unique<std::uint64_t[]>(kBlockSize);
+        std::memcpy(dense_->block[b].get(), theirs, kBlockSize * sizeof(std::uint64_t));
+      }
   } else if (other.sparse_size_) {
     sparse_ = std::make_unique<std::uint32_t[]>(other.sparse_size_);
     sparse_capacity_ = sparse_size_ = other.sparse_size_;
@@ -26,14 +30,24 @@ LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
 LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
   if (this == &other) return *this;
   // Reuse our memory when it fits: the window keeps snapshots in a ring and
-  // copies into them every second, which must not allocate once warm. A
-  // dense array takes either form; a sparse one grows only when it must.
+  // copies into them every second, which must not allocate once warm. Dense
+  // takes either form (a block it lacks is allocated once); a sparse array
+  // grows only when it must.
   if (other.dense_) {
     make_dense();
-    std::memcpy(dense_.get(), other.dense_.get(), kBucketCount * sizeof(std::uint64_t));
+    for (std::size_t b = 0; b < kBlockCount; ++b) {
+      const std::uint64_t* theirs = other.dense_->block[b].get();
+      std::unique_ptr<std::uint64_t[]>& mine = dense_->block[b];
+      if (theirs) {
+        if (!mine) mine = std::make_unique<std::uint64_t[]>(kBlockSize);
+        std::memcpy(mine.get(), theirs, kBlockSize * sizeof(std::uint64_t));
+      } else if (mine) {
+        std::memset(mine.get(), 0, kBlockSize * sizeof(std::uint64_t));
+      }
+    }
   } else if (dense_) {
-    std::memset(dense_.get(), 0, kBucketCount * sizeof(std::uint64_t));
-    other.for_each_bucket([&](std::size_t i, std::uint64_t n) { dense_[i] = n; });
+    clear_buckets();
+    other.for_each_bucket([&](std::size_t i, std::uint64_t n) { add_at(i, n); });
   } else {
     if (sparse_capacity_ < other.sparse_size_) {
       sparse_ = std::make_unique<std::uint32_t[]>(other.sparse_size_);
@@ -49,17 +63,29 @@ LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
   return *this;
 }
 
+std::uint64_t* LatencyHistogram::block_for(std::size_t index) {
+  std::unique_ptr<std::uint64_t[]>& block = dense_->block[index / kBlockSize];
+  if (!block) block = std::make_unique<std::uint64_t[]>(kBlockSize);  // zeroed
+  return block.get();
+}
+
 void LatencyHistogram::make_dense() {
   if (dense_) return;
-  dense_ = std::make_unique<std::uint64_t[]>(kBucketCount);  // zeroed
-  for (std::uint16_t i = 0; i < sparse_size_; ++i)
-    dense_[sparse_[i] >> kSparseCountBits] = sparse_[i] & kSparseCountMax;
+  dense_ = std::make_unique<Blocks>();
+  for (std::uint16_t i = 0; i < sparse_size_; ++i) {
+    const std::size_t index = sparse_[i] >> kSparseCountBits;
+    block_for(index)[index % kBlockSize] = sparse_[i] & kSparseCountMax;
+  }
   sparse_.reset();
   sparse_size_ = sparse_capacity_ = 0;
 }
 
 std::size_t LatencyHistogram::bucket_bytes() const {
-  return dense_ ? kBucketCount * sizeof(std::uint64_t) : sparse_capacity_ * sizeof(std::uint32_t);
+  if (!dense_) return sparse_capacity_ * sizeof(std::uint32_t);
+  std::size_t bytes = sizeof(Blocks);
+  for (const auto& block : dense_->block)
+    if (block) bytes += kBlockSize * sizeof(std::uint64_t);
+  return bytes;
 }
 
 // The sparse form's slow path: find the bucket (binary search; the entries
@@ -94,13 +120,13 @@ void LatencyHistogram::add_sparse(std::size_t index, std::uint64_t n) {
     return;
   }
   make_dense();
-  dense_[index] += n;
+  add_at(index, n);
 }
 
 // Only for buckets the histogram holds (subtract's precondition).
 void LatencyHistogram::subtract_at(std::size_t index, std::uint64_t n) {
   if (dense_) {
-    dense_[index] -= n;
+    if (std::uint64_t* block = dense_->block[index / kBlockSize].get()) block[index % kBlockSize] -= n;
     return;
   }
   const std::uint32_t key = static_cast<std::uint32_t>(index) << kSparseCountBits;
@@ -110,7 +136,9 @@ void LatencyHistogram::subtract_at(std::size_t index, std::uint64_t n) {
 }
 
 void LatencyHistogram::clear_buckets() {
-  if (dense_) std::memset(dense_.get(), 0, kBucketCount * sizeof(std::uint64_t));
+  if (dense_)
+    for (auto& block : dense_->block)
+      if (block) std::memset(block.get(), 0, kBlockSize * sizeof(std::uint64_t));
   sparse_size_ = 0;
 }
 
@@ -134,7 +162,12 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   if (other.count_ == 0) return;
   if (other.dense_) {
     make_dense();
-    for (std::size_t i = 0; i < kBucketCount; ++i) dense_[i] += other.dense_[i];
+    for (std::size_t b = 0; b < kBlockCount; ++b) {
+      const std::uint64_t* theirs = other.dense_->block[b].get();
+      if (!theirs) continue;
+      std::uint64_t* mine = block_for(b * kBlockSize);
+      for (std::size_t j = 0; j < kBlockSize; ++j) mine[j] += theirs[j];
+    }
   } else {
     for (std::uint16_t i = 0; i < other.sparse_size_; ++i)
       add_at(other.sparse_[i] >> kSparseCountBits, other.sparse_[i] & kSparseCountMax);
@@ -150,12 +183,18 @@ void LatencyHistogram::subtract(const LatencyHistogram& earlier) {
   std::size_t first = kBucketCount;
   std::size_t last = 0;
   if (dense_ && earlier.dense_) {
-    // The common case of a hot window: one pass over both arrays.
-    for (std::size_t i = 0; i < kBucketCount; ++i) {
-      dense_[i] -= earlier.dense_[i];
-      if (dense_[i] != 0) {
-        first = std::min(first, i);
-        last = i;
+    // The common case of a hot window: one pass over both sets of blocks
+    // (the earlier snapshot's blocks are a subset of ours).
+    for (std::size_t b = 0; b < kBlockCount; ++b) {
+      std::uint64_t* mine = dense_->block[b].get();
+      if (!mine) continue;
+      const std::uint64_t* theirs = earlier.dense_->block[b].get();
+      for (std::size_t j = 0; j < kBlockSize; ++j) {
+        if (theirs) mine[j] -= theirs[j];
+        if (mine[j] != 0) {
+          first = std::min(first, b * kBlockSize + j);
+          last = b * kBlockSize + j;
+        }
       }
     }
   } else {
@@ -204,8 +243,12 @@ double LatencyHistogram::value_at_rank(std::uint64_t rank) const {
   std::uint64_t seen = 0;
   std::size_t found = kBucketCount;
   if (dense_) {
-    for (std::size_t i = 0; i < kBucketCount && found == kBucketCount; ++i)
-      if ((seen += dense_[i]) > rank) found = i;
+    for (std::size_t b = 0; b < kBlockCount && found == kBucketCount; ++b) {
+      const std::uint64_t* block = dense_->block[b].get();
+      if (!block) continue;
+      for (std::size_t j = 0; j < kBlockSize && found == kBucketCount; ++j)
+        if ((seen += block[j]) > rank) found = b * kBlockSize + j;
+    }
   } else {
     for (std::uint16_t i = 0; i < sparse_size_ && found == kBucketCount; ++i)
       if ((seen += sparse_[i] & kSparseCountMax) > rank) found = sparse_[i] >> kSparseCountBits;

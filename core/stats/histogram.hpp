@@ -16,11 +16,14 @@
 // (per loop shard, the outbox, the run's table, windows), and most names see
 // few samples (ids in URLs). So the counters start *sparse* — a sorted array
 // of (bucket, count) packed in 4 bytes each, grown on demand — and become
-// the *dense* array (26 KiB, O(1) per sample) once a histogram has used 256
-// buckets or seen 65,536 samples. A name with 100 samples costs at most
-// 400 bytes; a hot name pays the dense array once, after which recording
-// never allocates. Both forms hold the same buckets, so percentiles, merges
-// and subtraction are identical whichever form each side is in.
+// *dense* (O(1) per sample) once a histogram has used 256 buckets or seen
+// 65,536 samples. Dense is a directory of 26 blocks, one per power of two
+// (128 counters, 1 KiB), each allocated when a sample first lands in it: a
+// name whose latencies span 1-20 ms holds 5 blocks, not all 26 (26 KiB).
+// A name with 100 samples costs at most 400 bytes; once a block exists,
+// recording into it never allocates. Both forms hold the same buckets, so
+// percentiles, merges and subtraction are identical whichever form each
+// side is in.
 //
 // Thread safety: none; one histogram per loop thread, merged by the owner.
 #pragma once
@@ -90,13 +93,17 @@ class LatencyHistogram {
   void merge(const LatencyHistogram& other);
 
   // The wire form: visits each non-empty bucket as (index, count), in
-  // index order. Dense, it reads the whole array (26 KiB): for reports, not
+  // index order. Dense, it reads every allocated block: for reports, not
   // per request.
   template <typename Visit>
   void for_each_bucket(Visit visit) const {
     if (dense_) {
-      for (std::size_t i = 0; i < kBucketCount; ++i)
-        if (dense_[i]) visit(i, dense_[i]);
+      for (std::size_t b = 0; b < kBlockCount; ++b) {
+        const std::uint64_t* block = dense_->block[b].get();
+        if (!block) continue;
+        for (std::size_t j = 0; j < kBlockSize; ++j)
+          if (block[j]) visit(b * kBlockSize + j, block[j]);
+      }
       return;
     }
     for (std::uint16_t i = 0; i < sparse_size_; ++i)
@@ -122,7 +129,8 @@ class LatencyHistogram {
   // comparing the forms). Idempotent; keeps every count.
   void make_dense();
   bool dense() const { return dense_ != nullptr; }
-  // Heap bytes the counters hold (0, the sparse array's capacity, or 26 KiB).
+  // Heap bytes the counters hold (0, the sparse array's capacity, or the
+  // dense directory and its blocks).
   std::size_t bucket_bytes() const;
 
   // Removes an earlier snapshot of this same histogram (every bucket of
@@ -174,10 +182,22 @@ class LatencyHistogram {
   static constexpr std::uint32_t kSparseCountMax = (std::uint32_t{1} << kSparseCountBits) - 1;
   static_assert(kBucketCount <= (std::size_t{1} << (32 - kSparseCountBits)));
 
+  // The dense form: one block of counters per power of two (the layout's
+  // 128 sub-buckets; the first two blocks hold the exact values < 256).
+  static constexpr std::size_t kBlockSize = std::size_t{1} << kSubBucketBits;
+  static constexpr std::size_t kBlockCount = kBucketCount / kBlockSize;
+  static_assert(kBlockCount * kBlockSize == kBucketCount);
+  struct Blocks {
+    std::unique_ptr<std::uint64_t[]> block[kBlockCount];  // null until a sample lands in it
+  };
+  std::uint64_t* block_for(std::size_t index);  // allocates the block on first use
+
   // Adds n to a bucket, in whichever form; the hot path is the dense branch.
   void add_at(std::size_t index, std::uint64_t n) {
     if (dense_) [[likely]] {
-      dense_[index] += n;
+      std::uint64_t* block = dense_->block[index / kBlockSize].get();
+      if (!block) [[unlikely]] block = block_for(index);
+      block[index % kBlockSize] += n;
     } else {
       add_sparse(index, n);
     }
@@ -186,7 +206,7 @@ class LatencyHistogram {
   void subtract_at(std::size_t index, std::uint64_t n);
   void clear_buckets();
 
-  std::unique_ptr<std::uint64_t[]> dense_;   // kBucketCount counters, or null
+  std::unique_ptr<Blocks> dense_;            // the dense form, or null
   std::unique_ptr<std::uint32_t[]> sparse_;  // sorted packed entries, or null (also when dense)
   std::uint16_t sparse_size_ = 0;
   std::uint16_t sparse_capacity_ = 0;

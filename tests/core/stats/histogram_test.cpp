@@ -389,6 +389,13 @@ TEST(LatencyHistogram, AHistogramOfAFewSamplesCostsBytesNotKilobytes) {
   const std::size_t kept = h.bucket_bytes();
   h.record(3'000);
   EXPECT_EQ(h.bucket_bytes(), kept) << "a reset keeps the memory";
+  // Dense holds only the powers of two its samples fell in: 1.024-20 ms spans
+  // five (1,024-2,047 us ... 16,384-32,767 us), 5 KiB and the directory.
+  LatencyHistogram hot;
+  std::mt19937_64 rng(4);
+  for (int i = 0; i < 200'000; ++i) hot.record(1'024 + rng() % 18'976);
+  EXPECT_TRUE(hot.dense());
+  EXPECT_LE(hot.bucket_bytes(), 5u * 1024 + 26 * sizeof(void*)) << "not the 26 KiB of every block";
   // A count too big for a packed entry (the wire can carry any): dense, exact.
   LatencyHistogram big;
   big.add_to_bucket(300, std::uint64_t{1} << 40);
