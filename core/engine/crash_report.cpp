@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,6 +16,13 @@ namespace {
 // What the handler reads on the crashing thread; set by CrashReportThread.
 thread_local const lh_running *t_slot = nullptr;
 thread_local uint32_t t_loop_index = 0;
+// Whether this thread is inside the handler (a fault in the report itself).
+thread_local bool t_reporting = false;
+// The first thread to crash reports; any other that crashes meanwhile
+// (two users hitting the same bug on two loops at once) waits for the
+// first to end the process, so the one line is always written.
+std::atomic<bool> g_crash_reported{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "used in a signal handler");
 
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 constexpr size_t kAltStackSize = 64 * 1024;
@@ -55,9 +63,26 @@ const char *describe(int sig) {
   return "a fatal signal";
 }
 
+void restore_default(int sig) {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(sig, &action, nullptr);
+}
+
 void on_fatal_signal(int sig) {
-  // SA_RESETHAND has made the action the default again: a second fault
-  // in here ends the process instead of looping.
+  if (t_reporting) {  // the report itself faulted: end as the signal would have
+    restore_default(sig);
+    ::raise(sig);
+    return;
+  }
+  t_reporting = true;
+  if (g_crash_reported.exchange(true)) {
+    // Another thread is writing the report and will end the process. Not
+    // SA_RESETHAND: the default action taken here would kill the process
+    // before that thread had written its line.
+    for (;;) ::pause();
+  }
   Line line;
   line.add("loadhost: crashed: ");
   line.add(describe(sig));
@@ -77,6 +102,7 @@ void on_fatal_signal(int sig) {
   }
   line.add("; no final report (the --csv files, written every second, keep the last totals)");
   line.write_out();
+  restore_default(sig);
   ::raise(sig);  // delivered, with the default action, when this returns
 }
 
@@ -85,7 +111,7 @@ void on_fatal_signal(int sig) {
 void install_crash_report() {
   struct sigaction action {};
   action.sa_handler = &on_fatal_signal;
-  action.sa_flags = SA_ONSTACK | SA_RESETHAND;
+  action.sa_flags = SA_ONSTACK;  // the handler restores the default action itself
   sigemptyset(&action.sa_mask);
   for (int sig : kSignals) ::sigaction(sig, &action, nullptr);
 }
