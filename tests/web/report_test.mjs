@@ -12,28 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { check, finish } from './harness.mjs';
 
-const TIMEOUT_MS = 120_000;
 const CHARTS = ['chart-rps', 'chart-response-times', 'chart-users'];
-
-let passed = 0;
-function finish(failure) {
-  if (failure) console.error(`FAIL: ${failure}`);
-  console.log(`${passed} passed, ${failure ? 1 : 0} failed`);
-  // Exiting also ends the browser: playwright-core kills what it launched.
-  process.exit(failure ? 1 : 0);
-}
-setTimeout(() => finish(`timed out after ${TIMEOUT_MS / 1000} s`), TIMEOUT_MS).unref();
-
-async function check(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    finish(`${name}: ${e.message}`);
-  }
-  passed++;
-  console.log(`ok - ${name}`);
-}
 
 const file = process.env.LH_REPORT_FILE;
 if (!file || !fs.existsSync(file)) finish(`LH_REPORT_FILE must name an existing report file (got ${JSON.stringify(file)})`);

@@ -13,104 +13,18 @@
 // tests/web/out), LH_CHROMIUM (default /usr/bin/chromium).
 // Prints one line per check and "N passed, N failed"; exits 1 on a failure.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { check, env, finish, getJson, launch, stop, textOf, waitForOutput, waitForText, waitUntil, watch } from './harness.mjs';
 
-const TIMEOUT_MS = 120_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CHARTS = ['chart-rps', 'chart-response-times', 'chart-users'];
 const XSS_NAME = '<img src=x onerror=alert(1)>';        // tests/web/xss_names.cpp
 const XSS_FAILURE = '<img src=x onerror=alert(2)>';
 const XSS_EXCEPTION = '<img src=x onerror=alert(3)>';
-
-// ---- reporting: one line per check, then the count; the first failure ends the run
-
-let passed = 0;
-const processes = new Set();
-function finish(failure) {
-  if (failure) {
-    console.error(`FAIL: ${failure}`);
-    for (const p of processes) console.error(`--- last output of ${p.label}:\n${p.out.split('\n').slice(-15).join('\n')}`);
-  }
-  console.log(`${passed} passed, ${failure ? 1 : 0} failed`);
-  process.exit(failure ? 1 : 0);  // the exit handler below kills what is left
-}
-setTimeout(() => finish(`timed out after ${TIMEOUT_MS / 1000} s`), TIMEOUT_MS).unref();
-
-async function check(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    finish(`${name}: ${e.message}`);
-  }
-  passed++;
-  console.log(`ok - ${name}`);
-}
-
-function env(name) {
-  const value = process.env[name];
-  if (!value || !fs.existsSync(value)) finish(`${name} must name an existing file (got ${JSON.stringify(value)})`);
-  return value;
-}
-
-// Polls fn (sync or async) until it returns a truthy value.
-async function waitUntil(fn, what, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting ${ms / 1000} s for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-// ---- the processes under test. Each gets a process group of its own
-// (detached), so ending it also ends what it started (loadhost -f x.cpp runs
-// the compiler), and only what this test started is ever signalled.
-
-function signal(proc, sig) {
-  try {
-    process.kill(-proc.child.pid, sig);
-  } catch { /* already gone */ }
-}
-
-function launch(label, bin, args) {
-  const child = spawn(bin, args, {stdio: ['ignore', 'pipe', 'pipe'], detached: true});
-  const proc = {label, child, out: '', exited: null};
-  const keep = (d) => { proc.out = (proc.out + d).slice(-200_000); };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.on('exit', (code, signal) => { proc.exited = `exited (${code ?? signal})`; });
-  child.on('error', (e) => { proc.exited = `could not start (${e.message})`; });
-  processes.add(proc);
-  return proc;
-}
-
-async function waitForOutput(proc, pattern, ms = 30_000) {
-  return waitUntil(() => {
-    const m = pattern.exec(proc.out);
-    if (m) return m;
-    if (proc.exited) throw new Error(`${proc.label} ${proc.exited} before printing ${pattern}`);
-    return null;
-  }, `${proc.label} to print ${pattern}`, ms);
-}
-
-async function stop(proc) {
-  if (!proc.exited) {
-    signal(proc, 'SIGTERM');
-    try {
-      await waitUntil(() => proc.exited, `${proc.label} to exit`, 5000);
-    } catch {
-      signal(proc, 'SIGKILL');
-    }
-  }
-  processes.delete(proc);
-}
-process.on('exit', () => { for (const p of processes) signal(p, 'SIGKILL'); });
 
 // Starts loadhost in UI mode; returns its page's origin (it prints
 // "web UI at http://127.0.0.1:PORT/").
@@ -122,25 +36,6 @@ async function startLoadhost(label, scenario, targetUrl, users) {
 }
 
 // ---- page helpers
-
-// Records what must never happen on our page: console errors, uncaught
-// exceptions, dialogs (alert() is what the XSS payloads call).
-function watch(page) {
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('dialog', (d) => { problems.push(`dialog opened: ${d.message()}`); d.dismiss().catch(() => {}); });
-  return problems;
-}
-
-const textOf = (page, selector) => page.$eval(selector, (e) => e.textContent.trim());
-
-function waitForText(page, selector, pattern, ms = 20_000) {
-  return page.waitForFunction(([sel, source]) => {
-    const e = document.querySelector(sel);
-    return e && new RegExp(source).test(e.textContent.trim());
-  }, [selector, pattern.source], {timeout: ms, polling: 100});
-}
 
 // The "# Requests" of the Aggregated row (last, class "total"), or -1.
 const aggregatedRequests = (page) => page.evaluate(() => {
@@ -172,14 +67,8 @@ function startOtherOrigin() {
 }
 
 // The run's state as loadhost answers a tool (no Origin header).
-function runState(origin) {
-  return new Promise((resolve, reject) => {
-    http.get(origin + '/stats/requests', (res) => {
-      let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => { try { resolve(JSON.parse(body).state); } catch (e) { reject(e); } });
-    }).on('error', reject);
-  });
+async function runState(origin) {
+  return (await getJson(origin + '/stats/requests')).state;
 }
 
 function postWithOrigin(origin, pathname, fromOrigin, body) {
