@@ -24,23 +24,8 @@ threads_flag=()
 work=$(mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $work/nginx.pid;
-error_log $work/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $work;
-  server { listen 127.0.0.1:$port http2; location / { return 200 "hello from nginx\n"; } }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-sleep 0.5
+. tests/perf/nginx_hello.sh
+start_hello_nginx "$work" http2
 url="http://127.0.0.1:$port/"
 
 # run NAME COMMAND...: runs it under /usr/bin/time; the caller parses

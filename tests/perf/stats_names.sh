@@ -23,23 +23,8 @@ work=$(mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "load average before the run: $(cut -d' ' -f1 /proc/loadavg)"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $work/nginx.pid;
-error_log $work/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  client_body_temp_path $work;
-  server { listen 127.0.0.1:$port; location / { return 200 "hello from nginx\n"; } }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-sleep 0.5
+. tests/perf/nginx_hello.sh
+start_hello_nginx "$work"
 host="http://127.0.0.1:$port"
 "$loadhost" -f tests/perf/many_names.cpp --headless -u 1 -t 0.1s -H "$host" >/dev/null 2>&1 || true  # compile once
 
