@@ -159,18 +159,21 @@ void Worker::send_report() {
     pack_str(p, "user_count");
     p.pack(users);
   });
-  for (const stats::ExceptionRecord *e : pending_.sorted_exceptions()) {
-    send("exception", [&](Packer &p) {
-      p.pack_map(3);
-      pack_str(p, "msg");
-      pack_str(p, e->message_);
-      pack_str(p, "traceback");
-      pack_str(p, e->detail_);
-      pack_str(p, "count");
-      p.pack(e->count_);
-    });
-  }
+  for (const stats::ExceptionRecord *e : pending_.sorted_exceptions())
+    send_exception(e->message_, e->detail_, e->count_);
   pending_.reset();
+}
+
+void Worker::send_exception(std::string_view message, std::string_view traceback, uint64_t count) {
+  send("exception", [&](Packer &p) {
+    p.pack_map(3);
+    pack_str(p, "msg");
+    pack_str(p, message);
+    pack_str(p, "traceback");
+    pack_str(p, traceback);
+    pack_str(p, "count");
+    p.pack(count);
+  });
 }
 
 void Worker::receive(std::string_view payload) {
@@ -236,17 +239,11 @@ void Worker::on_spawn(const msgpack::object &data) {
       std::string known;
       for (uint32_t i = 0; i < scenario_.class_count; ++i)
         known += fmt::format("{}{}", i ? ", " : "", scenario_.classes[i]->name);
-      // No node id in the text: the master prefixes it ("worker <id>: ...").
+      // No node id in the text: the master says which worker ("exception in worker <id>: ...").
       std::string why = fmt::format("no user class '{}' in this worker's scenario {} (it defines {}): run the "
                                     "master and the workers with the same scenario",
                                     *name, engine_.plugins().scenario_source(), known);
-      send("exception", [&](Packer &p) {
-        p.pack_map(2);
-        pack_str(p, "msg");
-        pack_str(p, why);
-        pack_str(p, "traceback");
-        pack_str(p, "");
-      });
+      send_exception(why, "", 1);
       send("quit");
       end(1, why);
       return;

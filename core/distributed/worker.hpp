@@ -68,6 +68,9 @@ class Worker {
   void send(std::string_view type, const std::function<void(Packer &)> &pack = {});
   void send_ready();
   void send_report();
+  // Locust's exception message, with loadhost's count of occurrences (a
+  // Locust master ignores the key and counts one).
+  void send_exception(std::string_view message, std::string_view traceback, uint64_t count);
   void send_heartbeat();
   void runner_state(core::RunnerState state);
   void stop_runner(std::string reason, std::function<void()> then);
