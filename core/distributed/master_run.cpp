@@ -15,10 +15,6 @@ namespace asio = boost::asio;
 namespace {
 constexpr auto kReportGrace = std::chrono::seconds(1);  // Locust's wait for reports after a ramp
 constexpr auto kStatsTick = std::chrono::seconds(1);
-
-std::chrono::nanoseconds seconds(double s) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s));
-}
 }  // namespace
 
 MasterRun::MasterRun(Master &master, core::RunOptions options)
@@ -119,7 +115,7 @@ void MasterRun::reset_stats() {
 }
 
 void MasterRun::arm_run_time(double s) {
-  run_timer_.expires_after(seconds(s));
+  run_timer_.expires_after(core::seconds_as_duration(s));
   run_timer_.async_wait([this, s](boost::system::error_code ec) {
     if (!ec) begin_stop(fmt::format("run time of {:g} s reached", s));
   });
@@ -144,7 +140,7 @@ void MasterRun::ramp_step() {
   else if (dispatched_ > target_) dispatched_ = dispatched_ - target_ > step ? dispatched_ - step : target_;
   dispatch();
   if (dispatched_ != target_) {
-    step_timer_.expires_after(seconds(double(step) / rate_));
+    step_timer_.expires_after(core::seconds_as_duration(double(step) / rate_));
     step_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) ramp_step();
     });
@@ -259,7 +255,7 @@ void MasterRun::begin_stop(std::string reason) {
   // the drain of calls in flight, and a report interval.
   double wait = double(options_.stop_timeout_ns + options_.drain_timeout_ns) / 1e9 +
                 double(kReportInterval.count()) + 2;
-  stop_deadline_.expires_after(seconds(wait));
+  stop_deadline_.expires_after(core::seconds_as_duration(wait));
   stop_deadline_.async_wait([this, wait](boost::system::error_code ec) {
     if (ec || state_ != core::RunnerState::stopping) return;
     master_.engine_.log(LH_LOG_WARNING,

@@ -2,6 +2,7 @@
 // here, so latencies from different plugins and loops are comparable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 
@@ -33,6 +34,11 @@ inline double unix_now() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+// A duration in seconds as the options carry it (-t 1.5s), for a timer.
+inline std::chrono::nanoseconds seconds_as_duration(double seconds) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
 }
 
 }  // namespace loadhost::core

@@ -127,8 +127,7 @@ void Runner::start() {
 }
 
 void Runner::arm_run_time(double seconds) {
-  stop_timer_.expires_after(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
+  stop_timer_.expires_after(seconds_as_duration(seconds));
   stop_timer_.async_wait([this, seconds](boost::system::error_code ec) {
     if (!ec) begin_stop_with(fmt::format("run time of {:g} s reached", seconds));
   });

@@ -24,6 +24,7 @@
 
 #include "core/distributed/master.hpp"
 #include "core/distributed/worker.hpp"
+#include "core/engine/clock.hpp"
 #include "core/engine/crash_report.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/open_file_limit.hpp"  // raise_open_file_limit
@@ -450,10 +451,11 @@ int main(int argc, char **argv) {
   bool quitting = false;
   auto quit = [&] {
     quitting = true;
-    if (master) master->quit_workers();  // workers leave with their master, UI or not
-    if (!ui) return;  // headless: the control loop returns when the test has ended
-    ui->close();
-    control.stop();  // idle keep-alive connections must not hold the exit
+    if (master) master->quit_workers();  // workers leave with their master, UI or not (ZeroMQ flushes on close)
+    if (ui) ui->close();
+    // Headless and alone, the control loop returns by itself once the test
+    // has ended; a UI's keep-alive connections or a master's socket would hold it.
+    if (ui || master) control.stop();
   };
   boost::asio::steady_timer autoquit(control);
   if (with_ui) {
@@ -468,8 +470,7 @@ int main(int argc, char **argv) {
       if (quitting) {
         quit();
       } else if (o.autoquit_s) {
-        autoquit.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
-            std::chrono::duration<double>(*o.autoquit_s)));
+        autoquit.expires_after(core::seconds_as_duration(*o.autoquit_s));
         autoquit.async_wait([&](boost::system::error_code ec) {
           if (!ec && !driver.busy()) quit();
         });
@@ -503,25 +504,9 @@ int main(int argc, char **argv) {
     });
   };
   if (master) {
-    // The master is up until it quits: after a headless test, it tells the
-    // workers to quit, then returns (ZeroMQ flushes the quit on close).
-    auto previous = driver.on_finished;
-    driver.on_finished = [&, previous] {
-      if (previous) previous();
-      if (!with_ui) {
-        quit();
-        control.stop();
-      }
-    };
-    g_on_signal = [&](const std::string &reason) {
-      if (driver.busy()) {
-        quitting = true;
-        driver.stop(reason);
-      } else {
-        quit();
-        control.stop();
-      }
-    };
+    // The master is up until it quits: a headless one quits (and its
+    // workers with it) when its test ends.
+    if (!with_ui) driver.on_finished = quit;
     if (!with_ui || o.autostart) {
       // Locust's --expect-workers: start once that many workers are in.
       waiting_for_workers = true;
@@ -535,8 +520,7 @@ int main(int argc, char **argv) {
         }
       };
       if (o.expect_workers_max_wait_s) {
-        expect_workers_timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
-            std::chrono::duration<double>(*o.expect_workers_max_wait_s)));
+        expect_workers_timer.expires_after(core::seconds_as_duration(*o.expect_workers_max_wait_s));
         expect_workers_timer.async_wait([&](boost::system::error_code ec) {
           if (ec || !waiting_for_workers) return;
           waiting_for_workers = false;
@@ -544,7 +528,6 @@ int main(int argc, char **argv) {
           std::fprintf(stderr, "loadhost: only %u of %u workers connected within %g s (--expect-workers-max-wait); no test ran\n",
                        master->ready_count(), o.expect_workers, *o.expect_workers_max_wait_s);
           quit();
-          control.stop();
         });
       }
     } else {
