@@ -51,8 +51,9 @@ void StatsEntry::record(std::uint64_t response_time_us, std::uint64_t content_by
     if (tag < slot.tag_) return;
     slot = SecondCounts{tag, 0, 0};
   }
-  slot.requests_ = add_saturated(slot.requests_, 1);
-  slot.failures_ = add_saturated(slot.failures_, failed ? 1 : 0);
+  // One at a time, a 32-bit slot cannot fill within its second.
+  ++slot.requests_;
+  slot.failures_ += failed ? 1 : 0;
 }
 
 void StatsEntry::merge(const StatsEntry& other) {
@@ -77,21 +78,12 @@ void StatsEntry::merge(const StatsEntry& other) {
   }
 }
 
-void StatsEntry::merge_counts(LatencyHistogram&& histogram, const Counts& counts) {
+void StatsEntry::merge_counts(LatencyHistogram histogram, const Counts& counts) {
   if (histogram_.empty()) {
     histogram_ = std::move(histogram);
   } else {
     histogram_.merge(histogram);
   }
-  add_counts(counts);
-}
-
-void StatsEntry::merge_counts(const LatencyHistogram& histogram, const Counts& counts) {
-  histogram_.merge(histogram);
-  add_counts(counts);
-}
-
-void StatsEntry::add_counts(const Counts& counts) {
   num_failures_ += counts.num_failures;
   total_content_length_ += counts.content_bytes;
   if (counts.first_request_time != 0.0 &&

@@ -48,12 +48,11 @@ class StatsEntry {
     double first_request_time = 0.0;  // 0: none
     double last_request_time = 0.0;
   };
-  // Adds samples that arrived as a histogram and counts. Exact.
-  void merge_counts(const LatencyHistogram& histogram, const Counts& counts);
-  // The same, taking the histogram: an entry that holds no samples yet
-  // adopts its buckets instead of adding 26 KiB of them (a master reads
-  // each report into fresh entries first).
-  void merge_counts(LatencyHistogram&& histogram, const Counts& counts);
+  // Adds samples that arrived as a histogram and counts. Exact. Takes the
+  // histogram (move it in): an entry that holds no samples yet adopts its
+  // buckets instead of adding them (a master reads each report into fresh
+  // entries first).
+  void merge_counts(LatencyHistogram histogram, const Counts& counts);
   // Adds one second's counts to the rate ring (slot-wise, as merge()).
   void merge_second(std::int64_t second, std::uint64_t requests, std::uint64_t failures);
   // Visits the seconds still in the ring: (second, requests, failures).
@@ -101,7 +100,6 @@ class StatsEntry {
 
  private:
   friend class StatsTable;  // keeps listed_
-  void add_counts(const Counts& counts);  // merge_counts() besides the histogram
   // 12 bytes a slot: a stats entry is kept per name, per loop shard and per
   // table, and 100,000 names must fit (see LatencyHistogram's two forms).
   struct SecondCounts {
