@@ -317,17 +317,19 @@ const lh_user_class *user_class() {
 
 #define LOADHOST_SCENARIO(...) LOADHOST_SCENARIO_ENTRY(loadhost_entry, __VA_ARGS__)
 
+// The registrars are named by __COUNTER__, not __LINE__, so a header of the
+// scenario's own may register hooks or options too (gcc and clang have it).
 #define LOADHOST_SHAPE(S) \
-  static ::loadhost::detail::ShapeRegistrar<S> LOADHOST_CONCAT(loadhost_shape_, __LINE__)
+  static ::loadhost::detail::ShapeRegistrar<S> LOADHOST_CONCAT(loadhost_shape_, __COUNTER__)
 
 // A command-line option of the scenario's own (Locust's
 // init_command_line_parser): `--NAME VALUE`, listed by `loadhost -f FILE
 // --help`; option("NAME") gives the value, or the default when not given.
 #define LOADHOST_OPTION(name, default_value, help) \
-  static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __LINE__)(name, default_value, help, false)
+  static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __COUNTER__)(name, default_value, help, false)
 // A flag (`--NAME`, no value): option("NAME") is "1" when given, else empty.
 #define LOADHOST_FLAG(name, help) \
-  static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __LINE__)(name, nullptr, help, true)
+  static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __COUNTER__)(name, nullptr, help, true)
 
 #define LOADHOST_ON(kind, ...) \
-  static ::loadhost::detail::HookRegistrar LOADHOST_CONCAT(loadhost_hook_, __LINE__)(kind, __VA_ARGS__)
+  static ::loadhost::detail::HookRegistrar LOADHOST_CONCAT(loadhost_hook_, __COUNTER__)(kind, __VA_ARGS__)

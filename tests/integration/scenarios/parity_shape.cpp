@@ -3,9 +3,9 @@
 // each spawn completion and how many users of each class came and went.
 #include <loadhost/loadhost.hpp>
 
-#include <map>
-#include <mutex>
 #include <string>
+
+#include "user_tally.hpp"
 
 using namespace loadhost;
 
@@ -37,31 +37,9 @@ struct TwoStages : LoadShape {
 };
 LOADHOST_SHAPE(TwoStages);
 
-namespace {
-std::mutex g_mutex;
-std::map<std::string, int> g_added, g_removed;
-std::string class_of(const lh_hook_args &a) { return std::string(a.user_class.data, a.user_class.size); }
-std::string counts(const std::map<std::string, int> &m) {
-  std::string out;
-  for (const auto &[cls, n] : m) out += (out.empty() ? "" : " ") + cls + "=" + std::to_string(n);
-  return out;
-}
-}  // namespace
-
-LOADHOST_ON(LH_HOOK_USER_ADD, [](const lh_hook_args &a) {
-  std::lock_guard lock(g_mutex);
-  ++g_added[class_of(a)];
-});
-LOADHOST_ON(LH_HOOK_USER_REMOVE, [](const lh_hook_args &a) {
-  std::lock_guard lock(g_mutex);
-  ++g_removed[class_of(a)];
-});
 LOADHOST_ON(LH_HOOK_SPAWNING_COMPLETE, [](const lh_hook_args &a) {
   log("shape: spawning complete with " + std::to_string(a.user_count) + " users");
 });
-LOADHOST_ON(LH_HOOK_TEST_STOP, [](const lh_hook_args &) {
-  std::lock_guard lock(g_mutex);
-  log("shape: added " + counts(g_added) + "; removed " + counts(g_removed));
-});
+LOADHOST_ON(LH_HOOK_TEST_STOP, [](const lh_hook_args &) { log("shape: " + user_tally()); });
 
 LOADHOST_SCENARIO(Early, Late);

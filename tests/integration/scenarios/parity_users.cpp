@@ -5,10 +5,10 @@
 #include <loadhost/loadhost.hpp>
 
 #include <atomic>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 #include <string>
+
+#include "user_tally.hpp"
 
 using namespace loadhost;
 
@@ -61,25 +61,6 @@ struct Starter : HttpUser {
   Task<> on_stop() override { co_await client.get("/logout"); }
 };
 
-namespace {
-std::mutex g_mutex;
-std::map<std::string, int> g_added, g_removed;  // by user class
-std::string class_of(const lh_hook_args &a) { return std::string(a.user_class.data, a.user_class.size); }
-std::string counts(const std::map<std::string, int> &m) {
-  std::string out;
-  for (const auto &[cls, n] : m) out += (out.empty() ? "" : " ") + cls + "=" + std::to_string(n);
-  return out;
-}
-}  // namespace
-
-LOADHOST_ON(LH_HOOK_USER_ADD, [](const lh_hook_args &a) {
-  std::lock_guard lock(g_mutex);
-  ++g_added[class_of(a)];
-});
-LOADHOST_ON(LH_HOOK_USER_REMOVE, [](const lh_hook_args &a) {
-  std::lock_guard lock(g_mutex);
-  ++g_removed[class_of(a)];
-});
 LOADHOST_ON(LH_HOOK_SPAWNING_COMPLETE, [](const lh_hook_args &a) {
   log("parity: spawning complete with " + std::to_string(a.user_count) + " users");
   static bool grown = false;
@@ -90,10 +71,7 @@ LOADHOST_ON(LH_HOOK_SPAWNING_COMPLETE, [](const lh_hook_args &a) {
   }
 });
 LOADHOST_ON(LH_HOOK_TEST_STOP, [](const lh_hook_args &) {
-  {
-    std::lock_guard lock(g_mutex);
-    log("parity: added " + counts(g_added) + "; removed " + counts(g_removed));
-  }
+  log("parity: " + user_tally());
   std::string code(option("parity-exit-code"));
   if (!code.empty()) set_exit_code(std::stoi(code));  // Locust's environment.process_exit_code
 });
