@@ -14,7 +14,7 @@
 
 #include "core/engine/abi_objects.hpp"
 #include "core/engine/loop.hpp"
-#include "core/runner/hooks.hpp"
+#include "core/engine/hooks.hpp"
 
 namespace loadhost::core {
 

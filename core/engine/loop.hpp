@@ -21,7 +21,7 @@
 
 #include "core/engine/abi_objects.hpp"
 #include "core/engine/call_timeouts.hpp"
-#include "core/runner/hooks.hpp"
+#include "core/engine/hooks.hpp"
 #include "core/stats/stats_table.hpp"
 
 namespace loadhost::core {

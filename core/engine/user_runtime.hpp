@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "core/engine/abi_objects.hpp"
-#include "core/engine/session.hpp"
+#include "core/engine/call_engine.hpp"
 
 namespace loadhost::core {
 

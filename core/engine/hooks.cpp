@@ -1,4 +1,4 @@
-#include "core/runner/hooks.hpp"
+#include "core/engine/hooks.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "core/engine/session.hpp"
+#include "core/engine/call_engine.hpp"
 
 #include <fmt/format.h>
 
