@@ -129,6 +129,19 @@ typedef struct lh_scenario {
    * scenario must not rely on run options during init. Static, valid
    * until deinit. */
   const struct lh_plugin_options *options;
+
+  /* ---- since ABI 1.3: the host reads these only when `size` covers them */
+
+  /* Pass/fail thresholds the scenario declares (docs/thresholds.md), e.g.
+   * "p(95)<300ms" or "GET /cart: fail_ratio<0.01 abort-on-fail": the host
+   * adds them to those of --threshold and the config file, checks them all
+   * before any user starts (a malformed one stops the run, exit 2) and
+   * evaluates them at the end (and, with abort-on-fail, once a second); a
+   * failed one makes loadhost exit 99. On a worker they are ignored (its
+   * master evaluates them). NULL when threshold_count is 0. The array and
+   * its strings are static, valid until deinit; read after init. */
+  const char *const *thresholds;
+  uint32_t threshold_count;
 } lh_scenario;
 
 #ifdef __cplusplus

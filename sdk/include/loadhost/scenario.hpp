@@ -13,6 +13,7 @@
 // Event hooks:   LOADHOST_ON(LH_HOOK_TEST_START, [](const lh_hook_args &) { ... });
 // Own options:   LOADHOST_OPTION("checkout-ratio", "0.25", "Share of shoppers who pay");
 //                LOADHOST_FLAG("skip-login", "Do not log in");   then option("skip-login")
+// CI gates:      LOADHOST_THRESHOLD("p(95)<300ms");  LOADHOST_THRESHOLD("GET /cart: fail_ratio<0.01");
 #pragma once
 
 #include <cstddef>
@@ -71,6 +72,12 @@ struct OptionRegistration {
 };
 inline std::vector<OptionRegistration> &option_registrations() {
   static std::vector<OptionRegistration> list;
+  return list;
+}
+
+// The scenario's thresholds (LOADHOST_THRESHOLD), as written.
+inline std::vector<std::string> &threshold_registrations() {
+  static std::vector<std::string> list;
   return list;
 }
 
@@ -252,6 +259,13 @@ struct ScenarioEntry {
     }
     return &table;
   }
+  // The scenario's thresholds as the C array (lh_scenario.thresholds).
+  static const char *const *threshold_array() {
+    static std::vector<const char *> pointers;
+    if (pointers.empty())
+      for (const std::string &t : threshold_registrations()) pointers.push_back(t.c_str());
+    return pointers.empty() ? nullptr : pointers.data();
+  }
   static const void *get_factory(const char *id) {
     static const lh_user_class *const classes[] = {&UserClassTable<Users>::get()...};
     static const lh_scenario scenario = [] {
@@ -262,6 +276,8 @@ struct ScenarioEntry {
       s.shape_tick = shape_factory() ? &ScenarioEntry::shape_tick : nullptr;
       s.shape_name = shape_factory() ? shape_name().c_str() : nullptr;
       s.options = options_table();
+      s.thresholds = threshold_array();
+      s.threshold_count = uint32_t(threshold_registrations().size());
       return s;
     }();
     return std::string_view(id) == LH_SCENARIO_FACTORY_ID ? &scenario : nullptr;
@@ -283,6 +299,10 @@ struct OptionRegistrar {
   OptionRegistrar(const char *name, const char *default_value, const char *help, bool flag) {
     option_registrations().push_back(OptionRegistration{name, help ? help : "", default_value ? default_value : "", flag});
   }
+};
+
+struct ThresholdRegistrar {
+  explicit ThresholdRegistrar(const char *expression) { threshold_registrations().emplace_back(expression); }
 };
 
 struct HookRegistrar {
@@ -330,6 +350,13 @@ const lh_user_class *user_class() {
 // A flag (`--NAME`, no value): option("NAME") is "1" when given, else empty.
 #define LOADHOST_FLAG(name, help) \
   static ::loadhost::detail::OptionRegistrar LOADHOST_CONCAT(loadhost_option_, __COUNTER__)(name, nullptr, help, true)
+
+// A pass/fail threshold (docs/thresholds.md), as --threshold takes it:
+// LOADHOST_THRESHOLD("p(95)<300ms"), LOADHOST_THRESHOLD("GET /cart: p(99)<500ms abort-on-fail").
+// The host checks it before the run (a malformed one: exit 2) and exits 99
+// when it fails.
+#define LOADHOST_THRESHOLD(expression) \
+  static ::loadhost::detail::ThresholdRegistrar LOADHOST_CONCAT(loadhost_threshold_, __COUNTER__)(expression)
 
 #define LOADHOST_ON(kind, ...) \
   static ::loadhost::detail::HookRegistrar LOADHOST_CONCAT(loadhost_hook_, __COUNTER__)(kind, __VA_ARGS__)
