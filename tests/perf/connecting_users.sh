@@ -10,6 +10,8 @@
 #   bash tests/perf/connecting_users.sh [USERS]      (default 100000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 users=${1:-100000}
 build=${BUILD:-build}
 loadhost="$build/bin/loadhost"
@@ -45,3 +47,4 @@ printf '%d connecting users: peak RSS %d MiB, %s bytes per user (baseline %d MiB
   "$users" $((peak / 1024)) "$(awk -v p="$peak" -v b="$base" -v n="$users" 'BEGIN{printf "%.0f", (p-b)*1024/n}')" \
   $((base / 1024)) "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"
 grep "most often" "$work/many.out" || true
+say_if_busy

@@ -9,6 +9,8 @@
 #   bash tests/perf/http1_vs_wrk.sh [SECONDS]      (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 conns=50
 build=${BUILD:-build}
@@ -78,3 +80,4 @@ done
 base=$(cat "$work/idle1.time"); peak=$(cat "$work/idle.time")
 printf '\n100,000 idle users (1 s constant wait): peak RSS %d MiB, %s bytes per user (baseline %d MiB)\n' \
   $((peak / 1024)) "$(awk -v p="$peak" -v b="$base" 'BEGIN{printf "%.0f", (p-b)*1024/100000}')" $((base / 1024))
+say_if_busy

@@ -12,6 +12,8 @@
 #   BUILD=/tmp/build-http2 THREADS=1 bash tests/perf/http2_vs_h2load.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 conns=50
 streams=10
@@ -66,3 +68,4 @@ for t in h2load loadhost; do
     "$(awk -v a="${CPU[$t]}" -v b="${CPU[h2load]}" 'BEGIN{ if (a+0>0) printf "%.2fx", a/b; else print "n/a"}')" \
     "$fail"
 done
+say_if_busy

@@ -14,6 +14,8 @@
 #   bash tests/perf/master_reports.sh [WORKERS] [SECONDS] [ENTRIES]   (default 1000 30 50)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 workers=${1:-1000}
 seconds=${2:-30}
 entries=${3:-50}
@@ -98,3 +100,4 @@ l, c = (json.load(open(p)) for p in sys.argv[1:3])
 print(f"\nCPU per report, Locust / loadhost: {c['cpu_ms_per_report'] / max(l['cpu_ms_per_report'], 1e-9):.1f}x")
 PY
 fi
+say_if_busy

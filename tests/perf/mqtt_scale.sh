@@ -14,6 +14,8 @@
 # soft limit to the hard one; as root, `ulimit -Hn` must allow it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 users=${1:-10000}
 duration=${2:-60}
 period=${3:-3}
@@ -94,3 +96,4 @@ if rows:
     print("  per 5 s:", " ".join(str(int(c) - 1) for _, c in rows[::5]))
 PY
 if [ -n "${OUT:-}" ]; then mkdir -p "$OUT"; cp "$work/report.json" "$work/connected.txt" "$work/loadhost.out" "$OUT/"; fi
+say_if_busy

@@ -18,6 +18,8 @@
 #   BUILD=/tmp/build-mqtt bash tests/perf/mqtt_vs_paho.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 engine=${ENGINE:-native}
 clients=${2:-50}
@@ -89,3 +91,4 @@ PY
   row "loadhost-qos$qos" "$pubs" "$avg" "$p50" "$p99" "paho-qos$qos"
   [ "${failures:-0}" = 0 ] || echo "  (loadhost counted $failures failures)"
 done
+say_if_busy

@@ -15,6 +15,8 @@
 #   BUILD=/tmp/build bash tests/perf/postgres_vs_pgbench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 clients=${2:-16}
 scale=${PGBENCH_SCALE:-1}
@@ -97,3 +99,4 @@ printf '%-12s %12.0f %12s %14s %8s\n' pgbench "$pgbench_tps" 0 "$(per_tx "$pg_cp
 printf '%-12s %12.0f %12s %14s %8s\n' loadhost "$lh_tps" "$lh_fail" "$(per_tx "$lh_cpu" "$lh_tx")" \
   "$(awk -v a="$lh_tps" -v b="$pgbench_tps" 'BEGIN{printf "%.2fx", a/b}')"
 printf 'loadhost over the whole run, connecting included: %.0f tx/s\n' "$lh_run_tps"
+say_if_busy

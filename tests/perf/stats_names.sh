@@ -12,6 +12,8 @@
 #   bash tests/perf/stats_names.sh [SECONDS] [N...]      (default 20 s; 1 2000 8000 100000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-20}
 shift || true
 if [ $# -gt 0 ]; then counts=("$@"); else counts=(1 2000 8000 100000); fi
@@ -63,3 +65,4 @@ for n in "${counts[@]}"; do
       "$(awk -F, -v d="$duration" '$2=="Aggregated" {print $3/d}' "$work/lc_stats.csv")"
   fi
 done
+say_if_busy

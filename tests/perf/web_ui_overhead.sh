@@ -10,6 +10,8 @@
 #   bash tests/perf/web_ui_overhead.sh [SECONDS] [ROUNDS]    (default 10 s, 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 rounds=${2:-3}
 users=50
@@ -72,3 +74,4 @@ if [ "$quiet" = 1 ]; then
 else
   echo "warning: the load average was $load (>= 0.5) before the run: ratios not quoted"
 fi
+say_if_busy

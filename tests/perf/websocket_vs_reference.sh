@@ -12,6 +12,8 @@
 #   BUILD=/path/to/build bash tests/perf/websocket_vs_reference.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 rounds=${2:-3}
 users=50
@@ -85,3 +87,4 @@ done
 printf '\nloadhost / reference: %s round trips/s, %s CPU per round trip\n' \
   "$(awk -v a="$(median "${RPS[loadhost]}")" -v b="$(median "${RPS[reference]}")" 'BEGIN{printf "%.2fx", a/b}')" \
   "$(awk -v a="$(median "${CPU[loadhost]}")" -v b="$(median "${CPU[reference]}")" 'BEGIN{printf "%.2fx", a/b}')"
+say_if_busy

@@ -10,6 +10,8 @@
 #   bash tests/perf/workers_vs_single.sh [SECONDS] [WORKERS] [USERS]   (default 10 20 100)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/perf/quiet_machine.sh
+note_load_before
 duration=${1:-10}
 workers=${2:-20}
 users=${3:-100}
@@ -79,3 +81,4 @@ row "wrk -t2 (the ceiling)" "$wrk_rps"
 row "loadhost, one process" "$single_rps"
 row "loadhost master + $workers workers (--threads 1)" "$distributed_rps"
 row "Locust master + $(nproc) FastHttpUser workers" "$locust_rps"
+say_if_busy
