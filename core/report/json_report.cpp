@@ -63,6 +63,7 @@ json stats_json(const stats::StatsTable& table, const json& metadata) {
   return json{{"metadata", metadata},
               {"start_time", table.start_time()},
               {"last_request_time", table.last_request_time()},
+              {"requests_sent", table.requests_sent()},
               {"stats", std::move(entries)},
               {"aggregated", entry_json(table, table.total())},
               {"failures", std::move(failures)},

@@ -4,6 +4,12 @@
 // unix seconds):
 //   { "metadata":   <caller's object: host, users, run time...>,
 //     "start_time": s, "last_request_time": s,
+//     "requests_sent": n,   calls handed to a protocol plugin; each ends as
+//                           one request in "stats" (a success or a failure,
+//                           "interrupted: ..." when the test stopped first).
+//                           Events a plugin or scenario reports itself (an
+//                           mqtt-delivery, report_request) are requests too,
+//                           so aggregated.num_requests = requests_sent + those
 //     "stats":      [ entry... ]            sorted by name, then type
 //     "aggregated": entry,
 //     "failures":   [ {method, name, error, occurrences, first_seen, last_seen} ],

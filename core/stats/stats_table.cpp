@@ -30,6 +30,7 @@ std::uint64_t StatsTable::new_id() {
 StatsTable::StatsTable(StatsTable&& other) noexcept
     : id_(std::exchange(other.id_, new_id())),
       start_time_(other.start_time_),
+      requests_sent_(std::exchange(other.requests_sent_, 0)),
       total_(std::move(other.total_)),
       entries_(std::move(other.entries_)),
       active_(std::move(other.active_)),
@@ -42,6 +43,7 @@ StatsTable& StatsTable::operator=(StatsTable&& other) noexcept {
   if (this == &other) return *this;
   id_ = std::exchange(other.id_, new_id());
   start_time_ = other.start_time_;
+  requests_sent_ = std::exchange(other.requests_sent_, 0);
   total_ = std::move(other.total_);
   entries_ = std::move(other.entries_);
   active_ = std::move(other.active_);
@@ -54,6 +56,7 @@ StatsTable& StatsTable::operator=(StatsTable&& other) noexcept {
 
 StatsTable::StatsTable(const StatsTable& other)
     : start_time_(other.start_time_),
+      requests_sent_(other.requests_sent_),
       total_(other.total_),
       entries_(other.entries_),
       failures_(other.failures_),
@@ -127,6 +130,7 @@ void StatsTable::merge(const StatsTable& other) {
   if (other.start_time_ != 0.0 && (start_time_ == 0.0 || other.start_time_ < start_time_)) {
     start_time_ = other.start_time_;
   }
+  requests_sent_ += other.requests_sent_;
   total_.merge(other.total_);
   // At most one rehash however many rows are new (the first merge of
   // 100,000 names creates them all).
@@ -158,6 +162,7 @@ void StatsTable::merge(const StatsTable& other) {
 
 void StatsTable::reset(double start_time) {
   start_time_ = start_time;
+  requests_sent_ = 0;
   total_.reset();
   for (StatsEntry* entry : active_) {
     entry->reset();
@@ -169,7 +174,7 @@ void StatsTable::reset(double start_time) {
 }
 
 bool StatsTable::empty() const {
-  return total_.num_requests() == 0 && failures_.empty() && exceptions_.empty();
+  return requests_sent_ == 0 && total_.num_requests() == 0 && failures_.empty() && exceptions_.empty();
 }
 
 const StatsEntry* StatsTable::find(std::string_view type, std::string_view name) const {

@@ -107,6 +107,19 @@ class StatsTable {
   void record(std::string_view type, std::string_view name, std::uint64_t response_time_us,
               std::uint64_t content_bytes, std::string_view error, double unix_now);
 
+  // One request handed to a protocol plugin (CallEngine::start). Every one
+  // ends as exactly one recorded request (a success, a failure, or the
+  // failure "interrupted: ..." when the test stopped first), so after a run
+  // requests_sent() == total().num_requests(). withdraw_sent() takes one
+  // back: a call the scenario itself cancelled has no result to count.
+  // Counted modulo 2^64, so a shard may withdraw what an earlier shard of
+  // the same loop counted; sums over a loop's shards are exact.
+  void count_sent() { ++requests_sent_; }
+  void withdraw_sent() { --requests_sent_; }
+  // A master adds its workers' counts (a worker's report carries its delta).
+  void add_sent(std::uint64_t n) { requests_sent_ += n; }
+  std::uint64_t requests_sent() const { return requests_sent_; }
+
   // An exception thrown by user code outside a request (`count` times: a
   // worker reports each distinct exception once, with its count).
   void record_exception(std::string_view message, std::string_view detail, std::uint64_t count = 1);
@@ -130,7 +143,7 @@ class StatsTable {
   // failures and exceptions. O(entries with samples).
   void reset(double start_time = 0.0);
 
-  // Nothing recorded since construction or the last reset.
+  // Nothing recorded (nor sent) since construction or the last reset.
   bool empty() const;
 
   const StatsEntry& total() const { return total_; }
@@ -168,6 +181,7 @@ class StatsTable {
   static std::uint64_t new_id();
   std::uint64_t id_ = new_id();
   double start_time_ = 0.0;
+  std::uint64_t requests_sent_ = 0;
   StatsEntry total_{"", "Aggregated"};
   detail::KeyedMap<2, StatsEntry> entries_;    // (type, name)
   std::vector<StatsEntry*> active_;            // entries of entries_ with samples since the last reset

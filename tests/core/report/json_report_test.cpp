@@ -18,6 +18,7 @@ using nlohmann::json;
 
 stats::StatsTable sample_table() {
   stats::StatsTable table(1000.0);
+  for (int i = 0; i < 3; ++i) table.count_sent();
   table.record("GET", "/b", 1'000, 10, "", 1001.0);
   table.record("GET", "/a", 3'000, 30, "", 1001.5);
   table.record("GET", "/a", 5'000, 50, "timeout", 1002.0);
@@ -32,6 +33,7 @@ TEST(JsonReport, HasEveryEntryAggregatedFailuresAndMetadata) {
   EXPECT_EQ(report["metadata"], metadata);
   EXPECT_EQ(report["start_time"], 1000.0);
   EXPECT_EQ(report["last_request_time"], 1002.0);
+  EXPECT_EQ(report["requests_sent"], 3);
 
   ASSERT_EQ(report["stats"].size(), 2u);
   const json& a = report["stats"][0];  // sorted by name

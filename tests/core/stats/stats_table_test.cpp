@@ -317,5 +317,30 @@ TEST(StatsTable, MergingIntoNewCopiedAndMovedTablesFindsTheRightRows) {
   EXPECT_EQ(moved.total().num_requests(), 5u);
 }
 
+
+// The sent counter travels with the samples: merged by sum (a loop's
+// withdrawal in a later shard cancels its earlier count), zeroed by reset,
+// and a shard holding only sent calls is not empty (a hung server's calls
+// must still be handed over).
+TEST(StatsTableSent, MergesWithdrawsResetsAndKeepsAShardNonEmpty) {
+  StatsTable first_shard, second_shard, run;
+  first_shard.count_sent();
+  first_shard.count_sent();
+  EXPECT_FALSE(first_shard.empty()) << "two calls sent, none answered yet";
+  second_shard.withdraw_sent();  // the scenario cancelled one of them
+  second_shard.record("GET", "/a", 1'000, 0, "", 1000.0);
+  run.merge(first_shard);
+  EXPECT_EQ(run.requests_sent(), 2u);
+  run.merge(second_shard);
+  EXPECT_EQ(run.requests_sent(), 1u);
+  EXPECT_EQ(run.requests_sent(), run.total().num_requests());
+  StatsTable moved(std::move(run));
+  EXPECT_EQ(moved.requests_sent(), 1u);
+  EXPECT_EQ(run.requests_sent(), 0u) << "a moved-from table is empty";  // NOLINT(bugprone-use-after-move)
+  moved.reset();
+  EXPECT_EQ(moved.requests_sent(), 0u);
+  EXPECT_TRUE(moved.empty());
+}
+
 }  // namespace
 }  // namespace loadhost::stats
