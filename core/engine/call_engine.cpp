@@ -25,6 +25,10 @@ uint32_t flags_of(const lh_response &response) {
   return response.size >= offsetof(lh_response, flags) + sizeof(response.flags) ? response.flags : 0;
 }
 
+// The one error of a call still in flight when the test ended: one row in
+// the failures table however many there were, as Locust groups errors.
+constexpr std::string_view kInterrupted = "interrupted: no response before the test stopped";
+
 std::string describe_timeout(uint64_t ns) {
   double s = double(ns) / 1e9;
   return fmt::format("timeout: no response within {:g} s", s);
@@ -100,6 +104,9 @@ lh_session *CallEngine::open_session(User &user, std::string_view protocol_id,
 }
 
 void CallEngine::close_session(Session &session) {
+  // The scenario's choice: its calls still in flight are withdrawn, as a
+  // cancel is. (The host closes a user's sessions only once nothing of
+  // theirs is in flight, or after interrupt_session has counted it.)
   while (!session.calls.empty()) cancel(session.calls.front());
   session.protocol->session_destroy(session.plugin_session);
   session.unlink();
@@ -155,6 +162,7 @@ lh_call *CallEngine::start(Session &session, const lh_request &request, lh_call_
   ++in_flight_;
   loop_.timeouts().add(call, call.start_ns, call.timeout_ns);
   call.forwarded = true;
+  loop_.count_sent();  // from here the call owes the stats exactly one result
   call.in_plugin_start = true;
   session.protocol->call_start(session.plugin_session, &call, &request);
   call.in_plugin_start = false;
@@ -211,6 +219,8 @@ void CallEngine::finish(Call &call, const lh_response &response) {
   event.error = response.error;
   event.user_class = lh_str{user.cls->name, std::char_traits<char>::length(user.cls->name)};
 
+  // A deferred report is the scenario's to make once it has the result
+  // (deliver reports it when the scenario will never get it).
   if (!(call.flags & LH_REQUEST_DEFER_REPORT)) loop_.report(event);
 
   uint64_t pause = connect_pause(user, response);
@@ -281,6 +291,11 @@ void CallEngine::deliver(Call &call, const lh_response &response, const lh_reque
   // Unlink before the callback: it must see the call as finished.
   CallTimeouts::remove(call);
   call.SessionCallHook::unlink();
+  if (!(resume && done) && (call.flags & LH_REQUEST_DEFER_REPORT)) {
+    // Nobody will make the deferred report (the user was killed or
+    // interrupted): the host makes it, as the protocol judged the call.
+    loop_.report(event);
+  }
   if (resume && done) {
     RunningUser running(loop_, &user);
     lh_call_result result{};
@@ -294,6 +309,13 @@ void CallEngine::deliver(Call &call, const lh_response &response, const lh_reque
 }
 
 void CallEngine::cancel(Call &call) {
+  // Sent and not yet reported: the scenario took it back, so it no longer
+  // owes the stats a result. (A held-back connect failure was reported.)
+  if (call.forwarded || call.has_early_result) loop_.withdraw_sent();
+  drop(call);
+}
+
+void CallEngine::drop(Call &call) {
   Session &session = *call.session;
   if (call.forwarded) {
     call.forwarded = false;
@@ -306,11 +328,15 @@ void CallEngine::cancel(Call &call) {
   release(call);
 }
 
-void CallEngine::abandon_session(Session &session, std::string_view why) {
+void CallEngine::interrupt_session(Session &session) {
   while (!session.calls.empty()) {
     Call &call = session.calls.front();
-    if (call.parked || call.has_early_result || call.pacing) {  // never sent, or answered already: not lost
-      cancel(call);
+    if (call.parked || call.pacing) {  // never sent, or reported already: nothing owed
+      drop(call);
+      continue;
+    }
+    if (call.has_early_result) {  // answered inside call_start, delivery still posted
+      deliver_early(call);
       continue;
     }
     if (call.forwarded) {
@@ -319,8 +345,8 @@ void CallEngine::abandon_session(Session &session, std::string_view why) {
     }
     lh_response response{};
     response.size = sizeof(response);
-    response.error = to_lh(why);
-    finish(call, response);  // unlinks it from the session
+    response.error = to_lh(kInterrupted);
+    finish(call, response);  // its elapsed time is the response time; unlinks it
   }
   close_session(session);
 }

@@ -30,14 +30,18 @@ class CallEngine {
 
   lh_call *start(Session &session, const lh_request &request, lh_call_done_fn done, void *ud);
   void complete(Call &call, const lh_response &response);
-  void cancel(Call &call);  // by the scenario: no done, no report
+  // By the scenario: no done, no report, and the call no longer counts as
+  // sent (it owes the stats no result).
+  void cancel(Call &call);
   // Hands the user its held-back connect failures now (it is being killed:
   // nothing of it will run again, so nothing is paced).
   void end_pacing(User &user);
-  // Gives up on every call of the session still in flight, reporting each as
-  // a failure with `why` (the test ended without their result: they were
-  // sent or attempted, so they count), then closes the session.
-  void abandon_session(Session &session, std::string_view why);
+  // The test ended with the session's calls still in flight: each call sent
+  // is reported as the failure "interrupted: no response before the test
+  // stopped" with its elapsed time as response time (one answered inside
+  // call_start is reported with its answer), then the session is closed.
+  // So every call sent ends as exactly one success or failure.
+  void interrupt_session(Session &session);
 
   // Called by the loop's sweep timer.
   void expire_timeouts(uint64_t now_ns);
@@ -46,6 +50,9 @@ class CallEngine {
  private:
   Call &acquire();
   void release(Call &call);
+  // Takes the call out of flight without a report (parked, reported already,
+  // or withdrawn by cancel).
+  void drop(Call &call);
   void finish(Call &call, const lh_response &response);
   // The end of finish: the call leaves the books, the scenario gets it.
   void deliver(Call &call, const lh_response &response, const lh_request_event &event);

@@ -56,6 +56,11 @@ class Loop : public lh_loop {
   // [loop-thread] The hot path of every request: into the shard, then to
   // LH_HOOK_REQUEST subscribers if any.
   void report(const lh_request_event &event);
+  // [loop-thread] A call handed to its plugin (CallEngine::start), and one
+  // the scenario took back by cancelling it: the sent counter that
+  // requests_sent in the reports is (one increment of the shard, no lock).
+  void count_sent() { shard_.count_sent(); }
+  void withdraw_sent() { shard_.withdraw_sent(); }
   // [loop-thread] An error that escaped a user's task. `task` is where
   // (a task's name, "on_start"), or empty when unknown; the exceptions
   // table keeps "user class C, task T" beside the message.

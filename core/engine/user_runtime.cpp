@@ -16,7 +16,6 @@ namespace {
 constexpr auto kConnectGrace = std::chrono::seconds(1);
 // Users started per handler: a few milliseconds of work.
 constexpr uint32_t kSpawnSlice = 256;
-constexpr std::string_view kAbandoned = "abandoned: no result when the stop's drain time ran out (the test ended)";
 }  // namespace
 
 UserRuntime::UserRuntime(Loop &loop) : loop_(loop), calls_(loop), connect_grace_(loop.io()) {}
@@ -195,7 +194,7 @@ void UserRuntime::abandon_all() {
     // target once ended with 0 requests and exit code 0).
     bool queued = u->destroy_posted;
     u->destroy_posted = true;  // reporting them must not post a second destroy
-    while (!u->sessions.empty()) calls_.abandon_session(u->sessions.front(), kAbandoned);
+    while (!u->sessions.empty()) calls_.interrupt_session(u->sessions.front());
     if (!queued) destroy(u);  // else the queued destroy frees it
   }
 }

@@ -12,7 +12,9 @@
 //   kill (stop timeout passed): the scenario is not resumed again; calls in
 //     flight may still complete and are reported (a stopped test loses no
 //     completed request), then destroy is posted; new calls are parked.
-//   abandon (drain deadline passed): calls still in flight are cancelled.
+//   abandon (drain deadline passed): calls still in flight are cancelled
+//     and each is counted as the failure "interrupted: no response before
+//     the test stopped" (CallEngine::interrupt_session); users are destroyed.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -78,7 +80,8 @@ class UserRuntime {
   void stop_all(StopRule rule);
   // Kills every user now: no on_stop (a test that cannot run as given).
   void kill_all();
-  // Cancels every call still in flight and destroys every user now.
+  // Counts every call still in flight as interrupted and destroys every
+  // user now.
   void abandon_all();
 
   void user_finished(User &user);

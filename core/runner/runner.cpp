@@ -435,7 +435,8 @@ void Runner::poll_stopped() {
     abandoned_ = true;
     engine_.log(LH_LOG_WARNING,
                 fmt::format("{} users still had requests in flight {:g} s after the stop; "
-                            "abandoning them (those requests count as failures)",
+                            "ending them (each such request counts as a failure: interrupted: no response "
+                            "before the test stopped)",
                             user_count(), double(waited) / 1e9));
     for (auto &l : engine_.loops()) {
       Loop *loop = l.get();

@@ -102,17 +102,23 @@ TEST(BrokenRuns, HostWithoutSchemeStopsAtOnce) {
 }
 
 // Requests that never got an answer count when the test ends: a server that
-// accepts and never answers once gave "0 requests" and exit code 0.
-TEST(BrokenRuns, RequestsStillInFlightAtTheEndAreFailures) {
+// accepts and never answers once gave "0 requests" and exit code 0. Each is
+// one "interrupted" failure with its elapsed time (the run, then the drain).
+TEST(BrokenRuns, RequestsStillInFlightAtTheEndAreInterruptedFailures) {
   BadServer server(BadServer::Mode::Silent);
   TempDir dir;
   LoadhostRun run = run_loadhost(dir, {"-u", "5", "-t", "1s", server.url() + "/"}, kLimit);
   EXPECT_EQ(run.status.code, 1) << run.err;
   EXPECT_LT(run.seconds, 10) << "1 s, then the 5 s drain";
+  EXPECT_EQ(run.report["requests_sent"], 5u);
   EXPECT_EQ(run.total_requests(), 5u) << run.failure_errors();
-  EXPECT_EQ(failures_with(run, "abandoned: no result when the stop's drain time ran out (the test ended)"), 5u)
-      << run.failure_errors();
-  EXPECT_NE(run.err.find("(those requests count as failures)"), std::string::npos) << run.err;
+  EXPECT_EQ(failures_with(run, "interrupted: no response before the test stopped"), 5u) << run.failure_errors();
+  ASSERT_EQ(run.report["failures"].size(), 1u) << "one row, however many: " << run.failure_errors();
+  EXPECT_GE(run.report["aggregated"]["min_response_time_ms"].get<double>(), 5000.0)
+      << "each counts the time it waited: the run's last second and the 5 s drain";
+  EXPECT_NE(run.err.find("(each such request counts as a failure: interrupted: no response before the test stopped)"),
+            std::string::npos)
+      << run.err;
 }
 
 // loadhost raises its soft open-file limit to the hard one: 1000 users fit
@@ -202,8 +208,9 @@ TEST(BrokenRuns, ConnectsInFlightAtTheStopAreFailuresAtOnce) {
   LoadhostRun run = run_loadhost(dir, {"-u", "50", "-t", "1s", server.url() + "/"}, kLimit);
   EXPECT_EQ(run.status.code, 1) << run.err;
   EXPECT_EQ(run.total_requests(), 50u) << run.failure_errors();
+  EXPECT_EQ(run.report["requests_sent"], 50u) << "a call whose connect failed was sent: it has its result";
   // Backlog 0 still queues a connection or two, whose request waits for the
-  // drain and is abandoned: the rest never connected.
+  // drain and is interrupted: the rest never connected.
   EXPECT_GE(failures_with(run, ": the test stopped while connecting"), 45u) << run.failure_errors();
 }
 
