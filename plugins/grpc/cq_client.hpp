@@ -1,7 +1,7 @@
-// Anything with gRPC operations in flight on a loop's completion queue: a
-// call, a reflection fetch. Each operation carries a Tag; the loop's pump
-// thread hands every finished Tag back to the loop (LoopContext), which runs
-// on_event there.
+// Anything with gRPC operations in flight: a call, a reflection fetch. Each
+// operation carries a Tag; the plugin's one pump thread (CompletionPump)
+// hands every finished Tag to the client's loop (its LoopContext, `home`),
+// which runs on_event there.
 //
 // Cancelling (abandon) cannot recall operations gRPC already holds: an
 // abandoned client only counts them back (`pending`) and is released when
@@ -13,6 +13,8 @@
 
 namespace loadhost::grpc_plugin {
 
+class LoopContext;
+
 class CqClient {
  public:
   // The `void* tag` of one kind of operation of one client.
@@ -21,6 +23,7 @@ class CqClient {
     uint8_t op;
   };
 
+  explicit CqClient(LoopContext& home) : home(&home) {}
   virtual ~CqClient() = default;
 
   // [loop-thread] Operation `op` finished; `ok` as gRPC reported it; `at_ns`
@@ -33,6 +36,7 @@ class CqClient {
   // pump thread (which must just delete it).
   virtual void release(bool on_loop) = 0;
 
+  LoopContext* home;       // the loop whose thread runs on_event; fixed
   int pending = 0;         // operations started and not yet back
   bool abandoned = false;  // set on the loop; cleared only when recycled
 };

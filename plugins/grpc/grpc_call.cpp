@@ -31,7 +31,7 @@ bool legal_value(std::string_view key, std::string_view value) {
 
 }  // namespace
 
-GrpcCall::GrpcCall(LoopContext& loop) : loop_(loop) {
+GrpcCall::GrpcCall(LoopContext& loop) : CqClient(loop), loop_(loop) {
   for (uint8_t op = 0; op < kOps; ++op) tags_[op] = Tag{this, op};
 }
 

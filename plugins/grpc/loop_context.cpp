@@ -6,31 +6,20 @@
 
 namespace loadhost::grpc_plugin {
 
-LoopContext::LoopContext(const lh_host* host, lh_loop* loop) : host_(host), loop_(loop) {
-  pump_thread_ = std::thread([this] { pump(); });
-}
+LoopContext::LoopContext(const lh_host* host, lh_loop* loop, grpc::CompletionQueue* queue)
+    : host_(host), loop_(loop), queue_(queue) {}
 
 LoopContext::~LoopContext() {
-  // No session is left, so every client still out is abandoned and the pump
-  // releases it when its last operation comes back; Next returns false only
-  // after all of them did.
-  queue_.Shutdown();
-  pump_thread_.join();
   for (GrpcCall* call : free_calls_) delete call;
 }
 
-void LoopContext::pump() {
-  void* tag = nullptr;
-  bool ok = false;
-  while (queue_.Next(&tag, &ok)) {
-    Event event{static_cast<CqClient::Tag*>(tag), ok, host_->now_ns(host_)};
-    std::lock_guard lock(mutex_);
-    if (waker_) {
-      events_.push_back(event);
-      if (events_.size() == 1) host_->waker_wake(waker_);  // else a wake is on its way
-    } else {
-      settle_abandoned(event, false);
-    }
+void LoopContext::deliver(const Event& event) {
+  std::lock_guard lock(mutex_);
+  if (waker_) {
+    events_.push_back(event);
+    if (events_.size() == 1) host_->waker_wake(waker_);  // else a wake is on its way
+  } else {
+    settle_abandoned(event, false);
   }
 }
 

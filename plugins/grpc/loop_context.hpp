@@ -1,19 +1,18 @@
-// Everything the gRPC plugin keeps per loop: a completion queue with its
-// pump thread, the waker that brings finished operations back to the loop,
-// a pool of call objects, the shared channels and the reflected schemas.
+// Everything the gRPC plugin keeps per loop: the waker that brings finished
+// operations back to the loop, a pool of call objects, the shared channels
+// and the reflected schemas.
 //
-// Threads. The pump thread blocks in CompletionQueue::Next and does nothing
-// but hand each finished tag to the loop: push into a mutex-guarded queue,
-// wake the loop when the queue was empty (wakes coalesce, so under load one
-// wake carries many completions). All gRPC calls are started, continued and
+// Threads. The plugin's pump thread (CompletionPump) hands each finished
+// tag to its loop through deliver: push into a mutex-guarded queue, wake the
+// loop when the queue was empty (wakes coalesce, so under load one wake
+// carries many completions). All gRPC calls are started, continued and
 // completed on the loop thread, which never waits on gRPC.
 //
-// Lifetime. Created by the first session on its loop; kept (with its pump
-// thread) until the plugin's deinit, which shuts the queue down and joins
-// the thread. The waker exists only while the loop has sessions: the last
-// session going destroys it (the loop may be gone before deinit), and from
-// then on the pump releases the abandoned clients itself as their last
-// operations come back.
+// Lifetime. Created by the first session on its loop; kept until the
+// plugin's deinit, after the pump has stopped. The waker exists only while
+// the loop has sessions: the last session going destroys it (the loop may be
+// gone before deinit), and from then on the pump releases the abandoned
+// clients itself as their last operations come back.
 #pragma once
 
 #include <grpcpp/channel.h>
@@ -24,7 +23,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cq_client.hpp"
@@ -38,16 +36,25 @@ class Schema;
 
 class LoopContext {
  public:
-  LoopContext(const lh_host* host, lh_loop* loop);
-  // [control-thread, deinit, no session left] Shuts the queue down, joins
-  // the pump thread (every abandoned operation has come back by then).
+  LoopContext(const lh_host* host, lh_loop* loop, grpc::CompletionQueue* queue);
+  // [control-thread, deinit, after the pump stopped] Frees the pooled calls.
   ~LoopContext();
   LoopContext(const LoopContext&) = delete;
   LoopContext& operator=(const LoopContext&) = delete;
 
   const lh_host* host() const { return host_; }
   lh_loop* loop() const { return loop_; }
-  grpc::CompletionQueue* queue() { return &queue_; }
+  grpc::CompletionQueue* queue() { return queue_; }
+
+  // A finished operation of a client of this loop, as the pump took it.
+  struct Event {
+    CqClient::Tag* tag;
+    bool ok;
+    uint64_t at_ns;
+  };
+  // [pump thread] Queues it for the loop and wakes the loop; with no session
+  // left, settles it there (the client is abandoned).
+  void deliver(const Event& event);
 
   // [loop-thread] A session opens / closes on this loop. The first creates
   // the waker; the last abandons reflection fetches, drops the shared
@@ -79,12 +86,6 @@ class LoopContext {
                        const std::string& error);
 
  private:
-  struct Event {
-    CqClient::Tag* tag;
-    bool ok;
-    uint64_t at_ns;
-  };
-  void pump();  // the pump thread
   static void on_wake(void* self) { static_cast<LoopContext*>(self)->drain(); }
   void drain();
   void dispatch(const Event& event);  // on the loop
@@ -92,7 +93,7 @@ class LoopContext {
 
   const lh_host* host_;
   lh_loop* loop_;
-  grpc::CompletionQueue queue_;
+  grpc::CompletionQueue* queue_;  // the plugin's (CompletionPump)
 
   std::mutex mutex_;             // guards events_ and waker_ (pump vs loop)
   std::vector<Event> events_;    // finished operations for the loop
@@ -103,8 +104,6 @@ class LoopContext {
   std::vector<GrpcCall*> free_calls_;
   std::map<std::string, std::pair<uint32_t, std::vector<std::shared_ptr<grpc::Channel>>>> shared_;
   std::map<std::string, Reflected> reflected_;
-
-  std::thread pump_thread_;  // last: started once everything above exists
 };
 
 }  // namespace loadhost::grpc_plugin

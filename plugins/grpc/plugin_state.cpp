@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "completion_pump.hpp"
 #include "loop_context.hpp"
 #include "schema.hpp"
 
@@ -13,7 +14,8 @@ namespace loadhost::grpc_plugin {
 PluginState::PluginState(const lh_host* host) : host_(host) {}
 
 PluginState::~PluginState() {
-  loops_.clear();  // each joins its pump thread
+  pump_.reset();  // every operation in flight has come back to its loop context
+  loops_.clear();
   proto_schemas_.clear();
   if (!grpc_started_) return;
   // Balances the grpc_init below. gRPC's core channels hold a grpc_init of
@@ -40,7 +42,8 @@ LoopContext& PluginState::loop_context(lh_loop* loop) {
       grpc_init();
       grpc_started_ = true;
     }
-    slot = std::make_unique<LoopContext>(host_, loop);
+    if (!pump_) pump_ = std::make_unique<CompletionPump>(host_);
+    slot = std::make_unique<LoopContext>(host_, loop, pump_->queue());
   }
   return *slot;
 }

@@ -14,13 +14,15 @@
 
 namespace loadhost::grpc_plugin {
 
+class CompletionPump;
 class LoopContext;
 class Schema;
 
 class PluginState {
  public:
   explicit PluginState(const lh_host* host);
-  // [control-thread, deinit] Joins every pump thread and shuts gRPC down.
+  // [control-thread, deinit] Stops the pump, frees the loop contexts and
+  // shuts gRPC down.
   ~PluginState();
 
   const lh_host* host() const { return host_; }
@@ -39,6 +41,7 @@ class PluginState {
   std::mutex mutex_;
   bool grpc_started_ = false;
   std::map<lh_loop*, std::unique_ptr<LoopContext>> loops_;
+  std::unique_ptr<CompletionPump> pump_;  // with the first loop context; stops before they go
   std::map<std::string, std::shared_ptr<const Schema>> proto_schemas_;
 };
 

@@ -26,7 +26,7 @@ bool is_builtin(const std::string& file) {
 
 SchemaFetch::SchemaFetch(LoopContext& loop, std::string key, std::shared_ptr<grpc::Channel> channel,
                          std::string service)
-    : loop_(loop), key_(std::move(key)), service_(std::move(service)), channel_(std::move(channel)),
+    : CqClient(loop), loop_(loop), key_(std::move(key)), service_(std::move(service)), channel_(std::move(channel)),
       stub_(channel_) {
   for (uint8_t op = 0; op < kOps; ++op) tags_[op] = Tag{this, op};
 }
