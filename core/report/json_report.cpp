@@ -72,10 +72,13 @@ json stats_json(const stats::StatsTable& table, const json& metadata) {
 
 WriteResult write_json_report(const std::string& path, const stats::StatsTable& table,
                               const json& metadata) {
+  return write_json_document(path, stats_json(table, metadata));
+}
+
+WriteResult write_json_document(const std::string& path, const json& document) {
   // error_handler::replace: a name or error text with invalid UTF-8 (raw
   // bytes from a server) must not abort the final report.
-  const std::string text =
-      stats_json(table, metadata).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  const std::string text = document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   return write_file_atomically(path, text);
 }
 

@@ -36,5 +36,8 @@ nlohmann::json stats_json(const stats::StatsTable& table, const nlohmann::json& 
 // Writes stats_json(), indented, atomically. Thread safety: none.
 WriteResult write_json_report(const std::string& path, const stats::StatsTable& table,
                               const nlohmann::json& metadata);
+// Writes a document built on stats_json() (the host adds its "thresholds"),
+// the same way.
+WriteResult write_json_document(const std::string& path, const nlohmann::json& document);
 
 }  // namespace loadhost::report

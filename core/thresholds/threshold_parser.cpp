@@ -74,6 +74,11 @@ class Reader {
   std::optional<Threshold> read() {
     threshold_.expression = std::string(text_);
     if (text_.empty()) return fail("is empty: write METRIC OP VALUE, e.g. p(95)<300ms");
+    // Also what an unquoted config-file line split at its spaces leaves
+    // ("abort-on-fail", "delay", "10s"), hence the hint.
+    if (text_.find_first_of("<>=!") == std::string_view::npos)
+      return fail("no comparison (< <= > >= == !=): write METRIC OP VALUE, e.g. p(95)<300ms; in a config file, "
+                  "quote an expression that has spaces: threshold = \"GET /cart: p(95)<300ms abort-on-fail\"");
     std::string_view rest = text_;
     if (size_t colon = text_.rfind(':'); colon != std::string_view::npos) {
       std::string_view name = trim(text_.substr(0, colon));
@@ -100,8 +105,7 @@ class Reader {
     std::string_view word = rest.substr(0, end);
     rest = trim(rest.substr(word.size()));
     if (word.empty()) {
-      fail(rest.empty() ? std::string("no metric: write METRIC OP VALUE, e.g. p(95)<300ms")
-                        : fmt::format("no metric before '{}' (metrics: {})", rest.substr(0, 1), kMetricList));
+      fail(fmt::format("no metric before '{}' (metrics: {})", rest.substr(0, 1), kMetricList));
       return false;
     }
     if (word.starts_with("p(")) {
@@ -140,9 +144,8 @@ class Reader {
         {"<", Comparison::less},
         {">", Comparison::greater},
     }};
-    if (rest.empty()) {
-      fail(fmt::format("no comparison after {}: write one of < <= > >= == != and a value, e.g. {}<300ms",
-                       metric_text(threshold_), metric_text(threshold_)));
+    if (rest.empty()) {  // "GET /a: p(95)" when the name holds the comparison
+      fail(fmt::format("no comparison after {} (< <= > >= == !=)", metric_text(threshold_)));
       return false;
     }
     for (const auto &[text, op] : kOps) {

@@ -377,6 +377,15 @@ void add_core_options(CLI::App &app, CliOptions &o, std::vector<std::string> &po
   app.add_flag("--reset-stats", o.reset_stats, "Reset the stats once spawning has completed (the reset_stats hook fires)")
       ->envname("LOADHOST_RESET_STATS")
       ->group(stats);
+  app.add_option("--threshold", o.thresholds,
+                 "Pass/fail criterion, repeatable: [NAME:] METRIC OP VALUE [abort-on-fail [delay DURATION]], e.g. "
+                 "'p(95)<300ms' or 'GET /cart: fail_ratio<1%'; a failed one exits 99 (docs/thresholds.md)")
+      ->type_name("EXPR")
+      ->envname("LOADHOST_THRESHOLD")
+      // One expression per occurrence: a vector option would otherwise take
+      // the quick-mode URL after it too.
+      ->allow_extra_args(false)
+      ->group(stats);
   app.add_option("--exit-code-on-error", o.exit_code_on_error, "Exit code when any request failed (default 1)")
       ->type_name("CODE")
       ->envname("LOADHOST_EXIT_CODE_ON_ERROR")

@@ -46,6 +46,9 @@ struct CliOptions {
   bool only_summary = false;
   bool reset_stats = false;            // --reset-stats: zero the stats once spawning completes
   int exit_code_on_error = 1;
+  // --threshold EXPR (repeatable; a config file's `threshold = [...]`):
+  // pass/fail criteria, checked by threshold_setup before the run.
+  std::vector<std::string> thresholds;
   std::vector<std::string> tags;       // -T
   std::vector<std::string> exclude_tags;  // -E
   std::string loglevel = "INFO";       // -L

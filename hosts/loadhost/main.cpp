@@ -35,6 +35,7 @@
 #include "hosts/loadhost/distributed_setup.hpp"
 #include "hosts/loadhost/install_layout.hpp"
 #include "hosts/loadhost/test_driver.hpp"
+#include "hosts/loadhost/threshold_setup.hpp"
 #include "hosts/loadhost/user_classes.hpp"
 #include "hosts/loadhost/web/web_ui.hpp"
 
@@ -43,6 +44,10 @@ extern "C" const lh_entry loadhost_quick_entry;
 namespace {
 
 using namespace loadhost;
+
+// k6's exit code for failed thresholds: CI tells them from request failures
+// (1, --exit-code-on-error) and usage errors (2).
+constexpr int kThresholdsFailedExitCode = 99;
 
 lh_log_level to_level(const std::string &name) {
   if (name == "DEBUG") return LH_LOG_DEBUG;
@@ -408,6 +413,14 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
+  std::vector<thresholds::Threshold> thresholds;  // checked here, before any user starts
+  if (std::string e = cli::collect_thresholds(o, loaded, engine.plugins().scenario_source(), thresholds);
+      !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
+  if (o.worker && !o.thresholds.empty())
+    std::fprintf(stderr, "loadhost: --threshold is ignored on a worker: the master evaluates thresholds\n");
 
   core::RunOptions run;
   run.users = o.users;
@@ -426,6 +439,7 @@ int main(int argc, char **argv) {
   if (o.worker) return run_worker(engine, scenario, o, run, control);
 
   cli::TestDriver driver(engine, scenario, o, run, control);
+  driver.set_thresholds(std::move(thresholds));
   std::optional<distributed::Master> master;
   boost::asio::steady_timer expect_workers_timer(control);
   bool waiting_for_workers = false;
@@ -556,6 +570,9 @@ int main(int argc, char **argv) {
   // The scenario's own choice (run_control.h), as Locust's
   // environment.process_exit_code: it wins over what the results say.
   if (std::optional<int> code = engine.exit_code()) return *code;
+  // A failed threshold (docs/thresholds.md) wins over failed requests, as
+  // k6's: the gate is what CI asked about.
+  if (driver.thresholds_failed()) return kThresholdsFailedExitCode;
   if (!driver.reports_ok()) return 1;
   // Failed requests or exceptions in user code, as Locust's runner.errors
   // and runner.exceptions.

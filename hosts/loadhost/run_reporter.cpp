@@ -9,6 +9,7 @@
 #include "core/report/console_table.hpp"
 #include "core/report/exceptions_text.hpp"
 #include "core/report/json_report.hpp"
+#include "core/thresholds/threshold_report.hpp"
 
 namespace loadhost::cli {
 
@@ -62,12 +63,20 @@ void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
     print(report::stats_table_text(table, true, console_options()) + "\n");
 }
 
-bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &metadata) {
+bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &metadata,
+                         const std::vector<thresholds::ThresholdResult> &thresholds) {
   say_new_exceptions(table);
   report::ConsoleOptions console = console_options();
+  std::string verdict = thresholds::summary_text(thresholds);
   print(report::stats_table_text(table, false, console) + "\n" +
         report::percentile_table_text(table, console) + "\n" +
-        report::failures_table_text(table, console) + report::exceptions_table_text(table));
+        report::failures_table_text(table, console) + report::exceptions_table_text(table) +
+        (verdict.empty() ? "" : "\n" + verdict));
+  // The same in plain words on stderr, beside the log's other lines (the
+  // one that stopped the test said so when it did).
+  for (const thresholds::ThresholdResult &r : thresholds)
+    if (!r.ok() && !r.aborted)
+      std::fprintf(stderr, "loadhost: %s\n", thresholds::failure_line(r.threshold, r.outcome).c_str());
   bool ok = true;
   auto check = [&ok](const report::WriteResult &r) {
     if (!r.ok()) {
@@ -84,7 +93,9 @@ bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &m
                    csv_->stats_path().c_str(), history_failed_ ? "" : "history, ");
   }
   if (!options_.json_file.empty()) {
-    report::WriteResult r = report::write_json_report(options_.json_file, table, metadata);
+    nlohmann::json document = report::stats_json(table, metadata);
+    document["thresholds"] = thresholds::results_json(thresholds);
+    report::WriteResult r = report::write_json_document(options_.json_file, document);
     check(r);
     if (r.ok()) std::fprintf(stderr, "loadhost: wrote %s\n", options_.json_file.c_str());
   }

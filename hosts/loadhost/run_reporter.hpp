@@ -1,8 +1,8 @@
 // RunReporter: what the user sees and keeps of a run — the console table
 // every few seconds, the stats history CSV and _stats.csv every second (so a
 // run that dies leaves its last seconds behind), and at the end the summary
-// tables, the CSV files and the JSON report. A file is announced as written
-// only when it was.
+// tables with the thresholds' verdict, the CSV files and the JSON report. A
+// file is announced as written only when it was.
 #pragma once
 
 #include <memory>
@@ -14,6 +14,7 @@
 
 #include "core/report/csv_writer.hpp"
 #include "core/stats/stats_table.hpp"
+#include "core/thresholds/threshold_gate.hpp"
 #include "hosts/loadhost/cli_options.hpp"
 
 namespace loadhost::cli {
@@ -28,9 +29,10 @@ class RunReporter {
   void stats_were_reset() {
     if (csv_) csv_->stats_were_reset();
   }
-  // At the end. Returns false when a report could not be written (the reason
-  // is printed).
-  bool finish(const stats::StatsTable &table, const nlohmann::json &metadata);
+  // At the end, with the thresholds' verdict (empty: none were given).
+  // Returns false when a report could not be written (the reason is printed).
+  bool finish(const stats::StatsTable &table, const nlohmann::json &metadata,
+              const std::vector<thresholds::ThresholdResult> &thresholds);
 
  private:
   const CliOptions &options_;

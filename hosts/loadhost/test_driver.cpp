@@ -74,6 +74,8 @@ std::string TestDriver::start(const TestParameters &p) {
   runner_.reset();  // the last test's stats go with it, as Locust clears them
   history_.clear();
   reporter_ = std::make_unique<RunReporter>(options_);
+  gate_ = thresholds::ThresholdGate(thresholds_);
+  verdict_.clear();
   ended_at_ = 0;
   runner_ = make_run ? make_run(run) : std::make_unique<core::Runner>(engine_, scenario_, run, control_);
   runner_->on_tick = [this](const stats::StatsTable &table, uint64_t users) { tick(table, users); };
@@ -134,8 +136,20 @@ void TestDriver::tick(const stats::StatsTable &table, uint64_t users) {
   if (runner_->state() != core::RunnerState::stopped) {
     reporter_->tick(table, users);
     history_.observe(table, users, core::unix_now());
+    check_thresholds(table);
   }
   if (on_update) on_update();
+}
+
+// abort-on-fail: on the merged table of this tick, so the figure that stops
+// the test is the one the console shows. A test already stopping is left be.
+void TestDriver::check_thresholds(const stats::StatsTable &table) {
+  const core::RunnerState state = runner_->state();
+  if (state != core::RunnerState::spawning && state != core::RunnerState::running) return;
+  if (std::optional<std::string> reason = gate_.check_abort(table, runner_->elapsed_s())) {
+    std::fprintf(stderr, "loadhost: %s: stopping the test (abort-on-fail)\n", reason->c_str());
+    runner_->stop(*reason);
+  }
 }
 
 std::string TestDriver::shape_name() const {
@@ -184,7 +198,8 @@ nlohmann::json TestDriver::metadata() const {
 void TestDriver::finish() {
   std::fprintf(stderr, "loadhost: test stopped: %s\n", runner_->stop_reason().c_str());
   const stats::StatsTable &table = runner_->stats();
-  reports_ok_ = reporter_->finish(table, metadata());
+  verdict_ = gate_.verdict(table);
+  reports_ok_ = reporter_->finish(table, metadata(), verdict_);
   if (!options_.html_file.empty()) {
     report::WriteResult r = web::write_html_report(options_.html_file, table, history_, metadata());
     if (r.ok()) {

@@ -1,7 +1,8 @@
 // TestDriver: runs tests on the control thread, one at a time — one in a
 // headless run, as many as the browser asks for in the web UI — with what
 // every mode reports: the console table, the CSV files, the history the
-// charts draw, and at the end of each test the summary, CSV, JSON and HTML
+// charts draw, the thresholds (abort-on-fail once a second, the verdict at
+// the end), and at the end of each test the summary, CSV, JSON and HTML
 // reports.
 //
 // Why one driver for both modes: a test started from the browser must
@@ -24,6 +25,7 @@
 #include "core/engine/engine.hpp"
 #include "core/report/run_history.hpp"
 #include "core/runner/runner.hpp"
+#include "core/thresholds/threshold_gate.hpp"
 #include "hosts/loadhost/cli_options.hpp"
 #include "hosts/loadhost/run_reporter.hpp"
 
@@ -70,6 +72,12 @@ class TestDriver {
   // False when a report of the last test could not be written.
   bool reports_ok() const { return reports_ok_; }
 
+  // The thresholds every test is judged by (threshold_setup.hpp); set
+  // before the first start.
+  void set_thresholds(std::vector<thresholds::Threshold> list) { thresholds_ = std::move(list); }
+  // True when a threshold of the last test failed or stopped it: exit 99.
+  bool thresholds_failed() const { return !thresholds::all_ok(verdict_); }
+
   // How a test is made: by default a core::Runner on this process's loops;
   // a master makes one that runs on its workers.
   std::function<std::unique_ptr<core::TestRun>(const core::RunOptions &)> make_run;
@@ -84,6 +92,7 @@ class TestDriver {
 
  private:
   void tick(const stats::StatsTable &table, uint64_t users);
+  void check_thresholds(const stats::StatsTable &table);
   void finish();
   // With a load shape: its name ("--stages ...", or the scenario's shape
   // type), and the peak — planned for --stages, reached for a scenario's.
@@ -104,6 +113,9 @@ class TestDriver {
   bool finishing_ = false;
   bool reports_ok_ = true;
   uint64_t reset_on_spawned_ = 0;  // the --reset-stats hook subscription
+  std::vector<thresholds::Threshold> thresholds_;
+  thresholds::ThresholdGate gate_;                 // the current test's
+  std::vector<thresholds::ThresholdResult> verdict_;  // the last test's
 };
 
 }  // namespace loadhost::cli

@@ -136,8 +136,14 @@ TEST(ThresholdParser, MalformedExpressionsSayWhatIsWrong) {
   for (Case c : {
            Case{"", "threshold '': is empty: write METRIC OP VALUE, e.g. p(95)<300ms"},
            Case{"   ", "threshold '': is empty: write METRIC OP VALUE, e.g. p(95)<300ms"},
-           Case{"p(95)", "threshold 'p(95)': no comparison after p(95): write one of < <= > >= == != and a value, "
-                         "e.g. p(95)<300ms"},
+           Case{"p(95)", "threshold 'p(95)': no comparison (< <= > >= == !=): write METRIC OP VALUE, e.g. "
+                         "p(95)<300ms; in a config file, quote an expression that has spaces: threshold = \"GET "
+                         "/cart: p(95)<300ms abort-on-fail\""},
+           // An unquoted config line split at its spaces.
+           Case{"abort-on-fail", "threshold 'abort-on-fail': no comparison (< <= > >= == !=): write METRIC OP VALUE, "
+                                 "e.g. p(95)<300ms; in a config file, quote an expression that has spaces: threshold = "
+                                 "\"GET /cart: p(95)<300ms abort-on-fail\""},
+           Case{"a<b: p(95)", "threshold 'a<b: p(95)': no comparison after p(95) (< <= > >= == !=)"},
            Case{"<300ms", "threshold '<300ms': no metric before '<' (metrics: p(N), avg, min, max, med, fail_ratio, "
                           "failures, requests, rps, fail_rps)"},
            Case{"p95<300ms", "threshold 'p95<300ms': unknown metric 'p95'; did you mean p(95)?"},
@@ -156,7 +162,7 @@ TEST(ThresholdParser, MalformedExpressionsSayWhatIsWrong) {
            Case{"avg===1s", "threshold 'avg===1s': '===' is not a comparison; did you mean '=='?"},
            Case{"avg=<1s", "threshold 'avg=<1s': '=<' is not a comparison; did you mean '<='?"},
            Case{"avg<<1s", "threshold 'avg<<1s': '<<' is not a comparison (one of < <= > >= == !=)"},
-           Case{"avg ~ 1s", "threshold 'avg ~ 1s': '~' is not a comparison (one of < <= > >= == !=)"},
+           Case{"avg ~< 1s", "threshold 'avg ~< 1s': '~<' is not a comparison (one of < <= > >= == !=)"},
            Case{"avg<", "threshold 'avg<': no value after '<'"},
            Case{"avg<300", "threshold 'avg<300': '300' needs a unit: avg is a duration (write 300ms, or s, us)"},
            Case{"p(95)<3xs", "threshold 'p(95)<3xs': '3xs' is not a duration like 300ms, 1.5s or 250us"},
