@@ -302,6 +302,11 @@ void read_report(const msgpack::object &data, stats::StatsTable &report, double 
     const uint64_t occurrences = read_count(map_find(row, "occurrences"), "occurrences");
     report.record_failures(method, name, error, occurrences, unix_now);
   }
+  if (const msgpack::object *sent = map_find(data, kRequestsSentKey)) {
+    std::optional<int64_t> n = as_int(sent);
+    if (!n) malformed(fmt::format("'{}' is not a whole number", kRequestsSentKey));
+    report.add_sent(uint64_t(*n));  // a negative delta wraps back: sums stay exact
+  }
 }
 
 }  // namespace
@@ -337,6 +342,8 @@ void pack_stats_report(Packer &p, const stats::StatsTable &delta) {
     pack_str(p, "occurrences");
     p.pack(f->occurrences_);
   }
+  pack_str(p, kRequestsSentKey);
+  p.pack(int64_t(delta.requests_sent()));  // signed: a delta may take back (stats_table.hpp)
 }
 
 std::string merge_stats_report(const msgpack::object &data, stats::StatsTable &into, double unix_now) {

@@ -16,6 +16,11 @@
 // would become a Locust master's start time); last_request_timestamp and
 // min_response_time are nil when there is no request.
 //
+// loadhost adds one key to the report, "loadhost_requests_sent": the calls
+// the worker handed to its plugins since its previous report (a signed
+// delta: a scenario's cancel takes one back), so the master's requests_sent
+// covers every worker. Locust ignores it; a Locust worker's report has none.
+//
 // loadhost adds one key per entry dict, "loadhost_histogram", which Locust
 // ignores: the exact histogram (see stats_wire.cpp for its layout). A
 // loadhost master merges it bucket-wise, so a distributed run's percentiles
@@ -33,14 +38,18 @@
 
 namespace loadhost::distributed {
 
-// The extra key, so the master and the tests name it one way.
+// The extra keys, so the master and the tests name them one way.
 inline constexpr std::string_view kHistogramKey = "loadhost_histogram";
+inline constexpr std::string_view kRequestsSentKey = "loadhost_requests_sent";
 
-// Writes the three pairs "stats", "stats_total", "errors" into a map the
-// caller has opened (counting 3 pairs for them).
+// Writes the pairs "stats", "stats_total", "errors" and
+// "loadhost_requests_sent" into a map the caller has opened (counting
+// kStatsReportPairs pairs for them).
+inline constexpr uint32_t kStatsReportPairs = 4;
 void pack_stats_report(Packer &p, const stats::StatsTable &delta);
 
-// Merges a report's "stats", "stats_total" and "errors" into `into`.
+// Merges a report's "stats", "stats_total", "errors" and, when present,
+// "loadhost_requests_sent" into `into`.
 // Returns "" or one line saying what is malformed; a malformed report merges
 // nothing. Unknown keys are ignored.
 std::string merge_stats_report(const msgpack::object &data, stats::StatsTable &into,

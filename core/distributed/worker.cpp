@@ -152,7 +152,7 @@ void Worker::arm_report() {
 void Worker::send_report() {
   uint64_t users = user_count();
   send("stats", [&](Packer &p) {
-    p.pack_map(5);
+    p.pack_map(kStatsReportPairs + 2);
     pack_stats_report(p, pending_);
     pack_str(p, "user_classes_count");
     pack_user_classes(p);

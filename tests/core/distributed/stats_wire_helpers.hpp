@@ -21,11 +21,11 @@ namespace loadhost::distributed::test_support {
 
 inline constexpr double kNow = 1'700'000'000.0;
 
-// The whole "stats" message a worker sends: the three stats pairs plus the
-// two the worker adds itself.
+// The whole "stats" message a worker sends: the stats pairs plus the two
+// the worker adds itself.
 inline std::string report_message(const stats::StatsTable &delta, const std::string &node = "w") {
   return encode_message("stats", node, [&](Packer &p) {
-    p.pack_map(5);
+    p.pack_map(kStatsReportPairs + 2);
     pack_stats_report(p, delta);
     pack_str(p, "user_classes_count");
     p.pack_map(0);

@@ -78,6 +78,18 @@ TEST(StatsWire, FourWorkersReportingDeltasEqualOneProcess) {
   expect_tables_equal(single, master);
 }
 
+// Each worker's sent calls reach the master, a delta that takes one back
+// (a scenario's cancel after the previous report) included.
+TEST(StatsWire, RequestsSentAddUpOnTheMaster) {
+  stats::StatsTable first, second, taking_back;
+  for (int i = 0; i < 5; ++i) first.count_sent();
+  for (int i = 0; i < 3; ++i) second.count_sent();
+  taking_back.withdraw_sent();
+  stats::StatsTable master;
+  for (auto *w : {&first, &second, &taking_back}) ASSERT_EQ(decode_and_merge(report_message(*w), master), "");
+  EXPECT_EQ(master.requests_sent(), 7u);
+}
+
 TEST(StatsWire, EmptyEntriesAreLeftOutAsLocust) {
   stats::StatsTable t;
   t.record("GET", "/x", 1000, 1, "", kNow);
