@@ -11,6 +11,8 @@
 #include <websocketpp/concurrency/none.hpp>
 #include <websocketpp/config/core_client.hpp>
 
+#include "masking_keys.hpp"
+
 namespace loadhost::websocket {
 
 struct LoopThreadClientConfig : websocketpp::config::core_client {
@@ -18,7 +20,7 @@ struct LoopThreadClientConfig : websocketpp::config::core_client {
   typedef websocketpp::concurrency::none concurrency_type;
   typedef websocketpp::log::basic<concurrency_type, websocketpp::log::elevel> elog_type;
   typedef websocketpp::log::basic<concurrency_type, websocketpp::log::alevel> alog_type;
-  typedef websocketpp::random::random_device::int_generator<uint32_t, concurrency_type> rng_type;
+  typedef MaskingKeys rng_type;  // masking_keys.hpp: not RDSEED per frame
   static bool const enable_multithreading = false;
 
   struct transport_config : core_client::transport_config {

@@ -9,10 +9,15 @@
 //       [--connections 50] [--threads 2] [--duration 10] [--message hi]
 //
 // Prints "round_trips N seconds S round_trips/s R".
+//
+// Its masking keys come from where loadhost's do (masking_keys.hpp says
+// why): with websocketpp's default — RDSEED for every frame — this client
+// would measure the CPU's entropy source, not the protocol.
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +25,23 @@
 #include <thread>
 #include <vector>
 
-using Client = websocketpp::client<websocketpp::config::asio_client>;
+#include "plugins/websocket/masking_keys.hpp"
+
+// Locked: this client's threads share one endpoint.
+struct SharedMaskingKeys {
+  uint32_t operator()() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return keys();
+  }
+  std::mutex mutex;
+  loadhost::websocket::MaskingKeys keys;
+};
+
+struct ReferenceConfig : websocketpp::config::asio_client {
+  typedef SharedMaskingKeys rng_type;
+};
+
+using Client = websocketpp::client<ReferenceConfig>;
 
 int main(int argc, char **argv) {
   std::string url, message = "hi";

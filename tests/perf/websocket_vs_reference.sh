@@ -25,10 +25,11 @@ for f in "$loadhost" "$server" "$build/lib/loadhost/plugins/websocket.so"; do
   [ -e "$f" ] || { echo "missing $f: build first (cmake --build $build --target loadhost websocket loadhost-ws-echo-server)" >&2; exit 1; }
 done
 reference="$build/perf/websocket_reference_client"
-if [ ! -x "$reference" ] || [ tests/perf/websocket_reference_client.cpp -nt "$reference" ]; then
+if [ ! -x "$reference" ] || [ tests/perf/websocket_reference_client.cpp -nt "$reference" ] ||
+   [ plugins/websocket/masking_keys.hpp -nt "$reference" ]; then
   mkdir -p "$build/perf"
   echo "building $reference" >&2
-  g++ -O2 -std=c++17 -o "$reference" tests/perf/websocket_reference_client.cpp -pthread
+  g++ -O2 -std=c++17 -I. -o "$reference" tests/perf/websocket_reference_client.cpp -pthread -lcrypto
 fi
 
 work=$(mktemp -d)
