@@ -27,7 +27,8 @@ if [ ! -x "$reference" ] || [ tests/perf/grpc_reference_client.cpp -nt "$referen
   mkdir -p "$build/perf"
   echo "building $reference" >&2
   # shellcheck disable=SC2046
-  g++ -O2 -std=c++17 -o "$reference" tests/perf/grpc_reference_client.cpp $(pkg-config --cflags --libs grpc++)
+  g++ -O2 -std=c++17 -o "$reference" tests/perf/grpc_reference_client.cpp $(pkg-config --cflags --libs grpc++) \
+    -labsl_synchronization
 fi
 
 work=$(mktemp -d)
