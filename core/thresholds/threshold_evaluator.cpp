@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+
 namespace loadhost::thresholds {
 
 namespace {
@@ -52,7 +55,41 @@ std::string shown_value(const Threshold &t, double value) {
   return "";
 }
 
+// Edits between two strings (insert, delete, replace: one each).
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 }  // namespace
+
+std::string closest_name(const stats::StatsTable &table, const std::string &name) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;  // farther is no typo
+  auto consider = [&](const std::string &candidate) {
+    size_t d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  };
+  for (const stats::StatsEntry *e : table.sorted_entries()) {
+    if (e->num_requests() == 0) continue;
+    consider(e->type() + " " + e->name());
+    consider(e->name());
+  }
+  return best;
+}
 
 Outcome evaluate(const Threshold &threshold, const stats::StatsTable &table) {
   Outcome out;

@@ -34,6 +34,11 @@ struct Outcome {
 
 Outcome evaluate(const Threshold &threshold, const stats::StatsTable &table);
 
+// For a name with no requests: the row name closest to it, as a threshold
+// would write it ("GET /cart" for "GET /crat"), or "" when none is near.
+// O(rows x name length²): for the verdict, not for every tick.
+std::string closest_name(const stats::StatsTable &table, const std::string &name);
+
 // The line a failed threshold is reported with, and the reason a test it
 // aborted stops with: "threshold p(95)<300ms failed: 412 ms".
 std::string failure_line(const Threshold &threshold, const Outcome &outcome);

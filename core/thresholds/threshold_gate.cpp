@@ -22,6 +22,9 @@ std::vector<ThresholdResult> ThresholdGate::verdict(const stats::StatsTable &tab
   std::vector<ThresholdResult> results;
   for (size_t i = 0; i < thresholds_.size(); ++i) {
     ThresholdResult r{thresholds_[i], evaluate(thresholds_[i], table)};
+    if (!r.outcome.has_data && !r.threshold.entry_name.empty())
+      if (std::string near = closest_name(table, r.threshold.entry_name); !near.empty())
+        r.outcome.shown += " (did you mean '" + near + "'?)";
     if (aborted_ == i) {
       r.aborted = true;
       r.abort_reason = abort_reason_;

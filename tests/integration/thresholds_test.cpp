@@ -119,10 +119,10 @@ TEST(Thresholds, NameThatNeverAppearsFails) {
   NginxServer nginx;
   TempDir dir;
   LoadhostRun run =
-      run_loadhost(dir, {"-u", "1", "-t", "1s", "--threshold", "GET /crat: p(95)<1s", nginx.url() + "/"});
+      run_loadhost(dir, {"-u", "1", "-t", "1s", "--threshold", "GET /never: p(95)<1s", nginx.url() + "/"});
   ASSERT_EQ(run.status.code, kThresholdsFailed) << both(run);
-  EXPECT_NE(run.out.find("  ✗ GET /crat: p(95)<1s  (no requests named 'GET /crat')"), std::string::npos) << run.out;
-  EXPECT_TRUE(threshold_of(run, "GET /crat: p(95)<1s")->at("value").is_null());
+  EXPECT_NE(run.out.find("  ✗ GET /never: p(95)<1s  (no requests named 'GET /never')"), std::string::npos) << run.out;
+  EXPECT_TRUE(threshold_of(run, "GET /never: p(95)<1s")->at("value").is_null());
 }
 
 TEST(Thresholds, MalformedExpressionExits2BeforeAnyUserStarts) {
@@ -152,6 +152,19 @@ TEST(Thresholds, ScenarioDeclaresThresholds) {
   EXPECT_EQ(run.report["thresholds"][2]["ok"], false);
   EXPECT_NE(run.out.find("  ✓ GET /declared: requests>0"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("  ✗ GET /other: max<1us"), std::string::npos) << run.out;
+}
+
+// A name mistyped on the command line: the row closest to it is suggested.
+TEST(Thresholds, MistypedNameSuggestsTheRealOne) {
+  NginxServer nginx;
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-f", scenario("thresholds_declared"), "-H", nginx.url(), "-u", "1", "-t",
+                                       "1s", "--threshold", "GET /declard: requests>0"});
+  ASSERT_EQ(run.status.code, kThresholdsFailed) << both(run);
+  EXPECT_NE(run.err.find("loadhost: threshold GET /declard: requests>0 failed: no requests named 'GET /declard' "
+                         "(did you mean 'GET /declared'?)\n"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST(Thresholds, ScenarioWithAMalformedThresholdDoesNotRun) {

@@ -64,6 +64,17 @@ TEST(ThresholdGate, VerdictMarksTheThresholdThatStoppedTheTest) {
   EXPECT_TRUE(all_ok({}));
 }
 
+TEST(ThresholdGate, AMistypedNameGetsTheClosestOne) {
+  stats::StatsTable table = slow_table();
+  table.record("POST", "/checkout", 1000, 0, "", kStart + 1);
+  std::vector<ThresholdResult> results =
+      gate_of({"GET /slwo: avg<1s", "/chekout: avg<1s", "GET /completely-else: avg<1s"}).verdict(table);
+  EXPECT_EQ(results[0].outcome.shown, "no requests named 'GET /slwo' (did you mean 'GET /slow'?)");
+  EXPECT_EQ(results[1].outcome.shown, "no requests named '/chekout' (did you mean '/checkout'?)");
+  EXPECT_EQ(results[2].outcome.shown, "no requests named 'GET /completely-else'");
+  EXPECT_EQ(closest_name(table, "GET /slow"), "GET /slow");
+}
+
 TEST(ThresholdGate, SummaryListsEachWithItsMarkAndValue) {
   ThresholdGate gate = gate_of({"p(95)<1s", "GET /slow: max<300ms", "GET /nothing: avg<1s"});
   std::string text = summary_text(gate.verdict(slow_table()));
