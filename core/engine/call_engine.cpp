@@ -144,7 +144,13 @@ lh_call *CallEngine::start(Session &session, const lh_request &request, lh_call_
   call.ud = ud;
   call.flags = request.flags;
   call.start_ns = monotonic_ns();
-  call.intended_start_ns = request.intended_start_ns;
+  // The iteration's lateness applies to each of its calls, so every
+  // protocol gets an intended start with no change of its own
+  // (docs/workload-models.md); the request's own, when set, wins.
+  const User &caller = *session.user;
+  call.intended_start_ns = request.intended_start_ns ? request.intended_start_ns
+                           : caller.has_intended_start   ? call.start_ns - caller.lateness_ns
+                                                         : 0;
   call.timeout_ns = request.timeout_us ? request.timeout_us * 1000 : session.default_timeout_ns;
   call.type.assign(to_view(request.operation));
   std::string_view name = to_view(request.name);
@@ -209,10 +215,8 @@ void CallEngine::finish(Call &call, const lh_response &response) {
   event.name = to_lh(call.name);
   event.start_ns = call.start_ns;
   event.intended_start_ns = call.intended_start_ns;
-  uint64_t from_ns = call.intended_start_ns && call.intended_start_ns < call.start_ns
-                         ? call.intended_start_ns
-                         : call.start_ns;
-  event.response_time_us = (end_ns - from_ns) / 1000;
+  // The service time; the stats add the lateness for the corrected figure.
+  event.response_time_us = (end_ns - call.start_ns) / 1000;
   event.bytes_sent = response.bytes_sent;
   event.bytes_received = response.bytes_received;
   event.status = response.status;

@@ -145,6 +145,20 @@ void host_user_finished(lh_user *u) {
   user.loop->users().user_finished(user);
 }
 
+bool host_user_is_open(const lh_user *u) { return User::from(u).lane != nullptr; }
+
+void host_iteration_done(lh_user *u) {
+  User &user = User::from(u);
+  user.loop->users().arrivals().user_ready(user);
+}
+
+void host_iteration_begins(lh_user *u, uint64_t intended_start_ns) {
+  User &user = User::from(u);
+  uint64_t now = monotonic_ns();
+  user.has_intended_start = true;
+  user.lateness_ns = now > intended_start_ns ? now - intended_start_ns : 0;
+}
+
 uint64_t host_hook_subscribe(const lh_host *host, lh_hook_kind kind, lh_hook_fn fn, void *ud) {
   return Engine::from(host).hooks().subscribe(kind, fn, ud);
 }
@@ -187,6 +201,9 @@ lh_host make_host_table() {
   h.user_finished = host_user_finished;
   h.hook_subscribe = host_hook_subscribe;
   h.hook_unsubscribe = host_hook_unsubscribe;
+  h.user_is_open = host_user_is_open;
+  h.iteration_done = host_iteration_done;
+  h.iteration_begins = host_iteration_begins;
   return h;
 }
 

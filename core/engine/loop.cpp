@@ -80,9 +80,16 @@ void Loop::arm_sweep_timer() {
 }
 
 void Loop::report(const lh_request_event &event) {
-  shard_.record(to_view(event.type), to_view(event.name), event.response_time_us,
-                event.bytes_received, event.error.data ? to_view(event.error) : std::string_view(),
-                unix_now_coarse());
+  std::string_view error = event.error.data ? to_view(event.error) : std::string_view();
+  if (event.intended_start_ns == 0) {
+    shard_.record(to_view(event.type), to_view(event.name), event.response_time_us, event.bytes_received, error,
+                  unix_now_coarse());
+  } else {
+    // Also from the intended start: the service time plus how late it began.
+    uint64_t late_us = event.start_ns > event.intended_start_ns ? (event.start_ns - event.intended_start_ns) / 1000 : 0;
+    shard_.record(to_view(event.type), to_view(event.name), event.response_time_us, event.bytes_received, error,
+                  unix_now_coarse(), event.response_time_us + late_us);
+  }
   if (!hooks_.request.empty()) {
     lh_hook_args args{};
     args.size = sizeof(args);

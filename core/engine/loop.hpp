@@ -56,6 +56,8 @@ class Loop : public lh_loop {
   // [loop-thread] The hot path of every request: into the shard, then to
   // LH_HOOK_REQUEST subscribers if any.
   void report(const lh_request_event &event);
+  // [loop-thread] Open-model iterations started and dropped (ArrivalDriver).
+  void count_iterations(uint64_t started, uint64_t dropped) { shard_.count_iterations(started, dropped); }
   // [loop-thread] A call handed to its plugin (CallEngine::start), and one
   // the scenario took back by cancelling it: the sent counter that
   // requests_sent in the reports is (one increment of the shard, no lock).

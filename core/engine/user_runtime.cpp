@@ -45,10 +45,19 @@ void UserRuntime::spawn_slice() {
   boost::asio::post(loop_.io(), [this] { spawn_slice(); });
 }
 
-void UserRuntime::create(const lh_user_class *cls) {
+User *UserRuntime::create_open(const lh_user_class *cls, ArrivalDriver::Lane *lane,
+                               std::optional<uint64_t> pending_intended_ns) {
+  return create(cls, lane, pending_intended_ns);
+}
+
+User *UserRuntime::create(const lh_user_class *cls, ArrivalDriver::Lane *lane,
+                          std::optional<uint64_t> pending_intended_ns) {
   auto *user = new User();
   user->loop = &loop_;
   user->cls = cls;
+  user->lane = lane;
+  user->has_pending_iteration = pending_intended_ns.has_value();
+  user->pending_intended_ns = pending_intended_ns.value_or(0);
   lh_str error = kAbsent;
   RunningUser running(loop_, user);
   user->instance = cls->create(cls, user, &error);
@@ -56,12 +65,13 @@ void UserRuntime::create(const lh_user_class *cls) {
     loop_.report_user_error(cls->name, "", fmt::format("cannot create a {} user: {}", cls->name,
                                                    error.data ? to_view(error) : "no reason given"));
     delete user;
-    return;
+    return nullptr;
   }
   running_[cls].push_back(*user);
   alive_.fetch_add(1, std::memory_order_relaxed);
   loop_.fire_user_hook(LH_HOOK_USER_ADD, user, cls->name);
   cls->start(user->instance);
+  return user;
 }
 
 namespace {
@@ -114,6 +124,7 @@ void UserRuntime::stop(const lh_user_class *cls, uint32_t count, StopRule rule) 
 }
 
 void UserRuntime::stop_all(StopRule rule) {
+  arrivals_.stop();
   pending_.clear();
   for (auto &[cls, users] : running_)
     while (!users.empty()) begin_stop(users.back(), rule);
@@ -121,6 +132,7 @@ void UserRuntime::stop_all(StopRule rule) {
 }
 
 void UserRuntime::kill_all() {
+  arrivals_.stop();
   pending_.clear();
   for (auto &[cls, users] : running_)
     while (!users.empty()) kill(users.back());
@@ -180,6 +192,7 @@ void UserRuntime::destroy(User *user) {
     user->cls->destroy(user->instance);
   }
   if (loop_.running().user == user) loop_.running() = lh_running{};  // no dangling name for a crash report
+  arrivals_.user_gone(*user);
   delete user;
   alive_.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -22,11 +22,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/engine/abi_objects.hpp"
+#include "core/engine/arrival_driver.hpp"
 #include "core/engine/call_engine.hpp"
 
 namespace loadhost::core {
@@ -47,7 +49,7 @@ using ClassUsersHook = boost::intrusive::list_base_hook<
     boost::intrusive::tag<struct ClassUsersTag>,
     boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 
-class User : public lh_user, public ClassUsersHook {
+class User : public lh_user, public ClassUsersHook, public IdleUsersHook {
  public:
   static User &from(lh_user *u) { return *static_cast<User *>(u); }
   static const User &from(const lh_user *u) { return *static_cast<const User *>(u); }
@@ -61,6 +63,16 @@ class User : public lh_user, public ClassUsersHook {
   uint64_t kill_deadline_ns = 0;  // while stopping
   uint32_t connects_failed_in_a_row = 0;  // connect_backoff.hpp
   boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>> sessions;
+  // The current iteration's intended start (docs/workload-models.md), set
+  // by the open schedule or a paced user's iteration_begins: every call
+  // started meanwhile gets `its start - lateness_ns` as its intended start.
+  bool has_intended_start = false;
+  uint64_t lateness_ns = 0;  // actual start - intended start; 0 when on time
+  // Open model (ArrivalDriver): the user's lane, null for a closed user;
+  // the slot a new user was spawned for, run once on_start is done.
+  ArrivalDriver::Lane *lane = nullptr;
+  bool has_pending_iteration = false;
+  uint64_t pending_intended_ns = 0;
 };
 
 class UserRuntime {
@@ -74,6 +86,11 @@ class UserRuntime {
   // still handles connect results and a stop every few milliseconds (one
   // handler once held a loop for 10 s, and the stop behind it).
   void spawn(const lh_user_class *cls, uint32_t count);
+  // Starts one open-model user of `lane` now; with `pending_intended_ns` it
+  // runs that slot's iteration once on_start is done. Null when the class
+  // could not create it (counted as a user error).
+  User *create_open(const lh_user_class *cls, ArrivalDriver::Lane *lane, std::optional<uint64_t> pending_intended_ns);
+  ArrivalDriver &arrivals() { return arrivals_; }
   // Stops up to `count` users of `cls`, most recently spawned first (those
   // still queued to start first of all), by `rule`.
   void stop(const lh_user_class *cls, uint32_t count, StopRule rule);
@@ -101,7 +118,8 @@ class UserRuntime {
     uint32_t count;
   };
   void spawn_slice();
-  void create(const lh_user_class *cls);
+  User *create(const lh_user_class *cls, ArrivalDriver::Lane *lane = nullptr,
+               std::optional<uint64_t> pending_intended_ns = std::nullopt);
   void kill(User &user);
   void interrupt(User &user, uint64_t on_stop_timeout_ns);
   void post_destroy(User &user);
@@ -122,6 +140,7 @@ class UserRuntime {
                          boost::intrusive::constant_time_size<false>>
       killed_;  // waiting for their calls in flight
   std::atomic<uint32_t> alive_{0};
+  ArrivalDriver arrivals_{loop_, *this};  // after the lists: its users unlink from them first
 };
 
 }  // namespace loadhost::core

@@ -47,14 +47,15 @@ std::string stats_line(const StatsTable& table, const StatsEntry& e, bool curren
 
 // Locust's StatsEntry.percentile(): its template puts the first percentile
 // in the 8-wide column and "# reqs" last, and the header follows suit.
-std::string percentile_line(const StatsEntry& e, int name_width) {
+// `h`: the entry's service-time histogram, or its corrected one.
+std::string percentile_line(const StatsEntry& e, const stats::LatencyHistogram& h, int name_width) {
   std::string line = fmt::format("{:<{}} {:<{}}", e.type(), kTypeWidth, e.name(), name_width);
   bool first = true;
   for (double q : stats::kPercentilesToReport) {
-    line += fmt::format(" {:>{}}", ms_round(e.percentile(q)), first ? 8 : 6);
+    line += fmt::format(" {:>{}}", ms_round(h.percentile(q)), first ? 8 : 6);
     first = false;
   }
-  line += fmt::format(" {:>6}", e.num_requests());
+  line += fmt::format(" {:>6}", h.count());
   return line;
 }
 
@@ -80,6 +81,39 @@ std::string not_shown_line(std::size_t not_shown) {
   return fmt::format("... and {} more names with fewer requests, not shown here (every name is in the CSV, "
                      "JSON and HTML reports)",
                      not_shown);
+}
+
+// The percentile table of one histogram of each entry (nullptr: no row).
+template <typename Histogram>
+std::string percentile_table(const StatsTable& table, ConsoleOptions options, std::string_view title,
+                             Histogram histogram_of) {
+  const auto name_width = static_cast<std::size_t>(std::max(options.name_width, 0));
+  std::string header = fmt::format("{:<{}} {:<{}}", "Type", kTypeWidth, "Name", name_width);
+  std::string separator = std::string(kTypeWidth, '-') + "|" + std::string(name_width, '-');
+  bool first = true;
+  for (double q : stats::kPercentilesToReport) {
+    header += fmt::format(" {:>{}}", stats::percentile_label(q), first ? 8 : 6);
+    separator += "|" + std::string(first ? 8 : 6, '-');
+    first = false;
+  }
+  header += fmt::format(" {:>6}", "# reqs");
+  separator += "|" + std::string(6, '-');
+
+  std::string out;
+  add_line(out, std::string(title));
+  add_line(out, header);
+  add_line(out, separator);
+  std::size_t not_shown = 0;
+  for (const StatsEntry* e : console_rows(table, options.max_rows, not_shown)) {
+    const stats::LatencyHistogram* h = histogram_of(*e);
+    if (h && h->count() > 0) add_line(out, percentile_line(*e, *h, options.name_width));
+  }
+  if (not_shown) add_line(out, not_shown_line(not_shown));
+  add_line(out, separator);
+  const stats::LatencyHistogram* total = histogram_of(table.total());
+  if (total && total->count() > 0) add_line(out, percentile_line(table.total(), *total, options.name_width));
+  add_line(out, "");
+  return out;
 }
 
 }  // namespace
@@ -114,29 +148,23 @@ std::string stats_table_text(const StatsTable& table, bool current, ConsoleOptio
 }
 
 std::string percentile_table_text(const StatsTable& table, ConsoleOptions options) {
-  const auto name_width = static_cast<std::size_t>(std::max(options.name_width, 0));
-  std::string header = fmt::format("{:<{}} {:<{}}", "Type", kTypeWidth, "Name", name_width);
-  std::string separator = std::string(kTypeWidth, '-') + "|" + std::string(name_width, '-');
-  bool first = true;
-  for (double q : stats::kPercentilesToReport) {
-    header += fmt::format(" {:>{}}", stats::percentile_label(q), first ? 8 : 6);
-    separator += "|" + std::string(first ? 8 : 6, '-');
-    first = false;
-  }
-  header += fmt::format(" {:>6}", "# reqs");
-  separator += "|" + std::string(6, '-');
+  return percentile_table(table, options, "Response time percentiles (approximated)",
+                          [](const StatsEntry& e) { return &e.histogram(); });
+}
 
+std::string corrected_percentile_table_text(const StatsTable& table, ConsoleOptions options) {
+  if (!table.total().corrected_histogram()) return "";
+  return percentile_table(table, options,
+                          "Response time percentiles from the intended start (corrected for coordinated omission)",
+                          [](const StatsEntry& e) { return e.corrected_histogram(); });
+}
+
+std::string iterations_text(const StatsTable& table) {
+  const StatsTable::Iterations& it = table.iterations();
+  if (it.started == 0 && it.dropped == 0) return "";
   std::string out;
-  add_line(out, "Response time percentiles (approximated)");
-  add_line(out, header);
-  add_line(out, separator);
-  std::size_t not_shown = 0;
-  for (const StatsEntry* e : console_rows(table, options.max_rows, not_shown)) {
-    if (e->num_requests() > 0) add_line(out, percentile_line(*e, options.name_width));
-  }
-  if (not_shown) add_line(out, not_shown_line(not_shown));
-  add_line(out, separator);
-  if (table.total().num_requests() > 0) add_line(out, percentile_line(table.total(), options.name_width));
+  add_line(out, fmt::format("Open model: {} iterations started, {} dropped{}", it.started, it.dropped,
+                            it.dropped ? " (every user of the pool was busy at --max-users)" : ""));
   add_line(out, "");
   return out;
 }

@@ -40,6 +40,15 @@ std::string stats_table_text(const stats::StatsTable& table, bool current,
 // Aggregated.
 std::string percentile_table_text(const stats::StatsTable& table, ConsoleOptions options = {});
 
+// The same of the response times from the intended start (the corrected
+// histograms, docs/workload-models.md); empty string when no request of the
+// run had an intended start.
+std::string corrected_percentile_table_text(const stats::StatsTable& table, ConsoleOptions options = {});
+
+// "Open model: N iterations started, M dropped ..."; empty string when no
+// open-model iteration was scheduled.
+std::string iterations_text(const stats::StatsTable& table);
+
 // "Error report": occurrences and "METHOD name: error"; empty string when
 // there were no failures (Locust prints nothing then).
 std::string failures_table_text(const stats::StatsTable& table, ConsoleOptions options = {});

@@ -126,6 +126,37 @@ std::string stats_csv(const StatsTable& table) {
   return out;
 }
 
+std::string corrected_percentiles_csv(const StatsTable& table) {
+  Row header{"Type", "Name", "Request Count", "Median Response Time", "Average Response Time",
+             "Min Response Time", "Max Response Time"};
+  append_percentile_labels(header);
+  std::string out;
+  append_row(out, header);
+  auto append = [&out](const StatsEntry& e) {
+    const stats::LatencyHistogram* h = e.corrected_histogram();
+    if (!h) return;
+    Row row{e.type(),
+            e.name(),
+            fmt::format("{}", h->count()),
+            ms_int(h->median()),
+            py_float(to_ms(h->mean())),
+            py_float(to_ms(static_cast<double>(h->min()))),
+            py_float(to_ms(static_cast<double>(h->max())))};
+    for (double q : stats::kPercentilesToReport) row.push_back(ms_int(h->percentile(q)));
+    append_row(out, row);
+  };
+  for (const StatsEntry* e : table.sorted_entries()) append(*e);
+  append(table.total());
+  return out;
+}
+
+std::string iterations_csv(const StatsTable& table) {
+  std::string out;
+  append_row(out, {"Iterations Started", "Iterations Dropped"});
+  append_row(out, {fmt::format("{}", table.iterations().started), fmt::format("{}", table.iterations().dropped)});
+  return out;
+}
+
 std::string failures_csv(const StatsTable& table) {
   std::string out;
   append_row(out, {"Method", "Name", "Error", "Occurrences"});
@@ -208,6 +239,13 @@ CsvFileWriter::CsvFileWriter(std::string prefix, CsvOptions options)
 WriteResult CsvFileWriter::write_snapshot(const StatsTable& table) {
   if (WriteResult r = write_file_atomically(stats_path(), stats_csv(table)); !r.ok()) return r;
   if (WriteResult r = write_file_atomically(failures_path(), failures_csv(table)); !r.ok()) return r;
+  // The open model's files, only for runs that have their figures: a closed
+  // run writes Locust's files and nothing else.
+  if (table.total().corrected_histogram())
+    if (WriteResult r = write_file_atomically(corrected_percentiles_path(), corrected_percentiles_csv(table)); !r.ok())
+      return r;
+  if (table.iterations().started || table.iterations().dropped)
+    if (WriteResult r = write_file_atomically(iterations_path(), iterations_csv(table)); !r.ok()) return r;
   return write_file_atomically(exceptions_path(), exceptions_csv(table, options_.nodes));
 }
 

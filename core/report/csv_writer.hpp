@@ -8,6 +8,16 @@
 //   PREFIX_failures.csv       rewritten: Method, Name, Error, Occurrences
 //   PREFIX_exceptions.csv     rewritten: Count, Message, Traceback, Nodes
 //
+// loadhost's own, beside them (docs/workload-models.md), only when the run
+// has their figures:
+//   PREFIX_corrected_percentiles.csv  rewritten: response times from the
+//                             intended start, one row per entry that had
+//                             one, then Aggregated: Type, Name, Request
+//                             Count, Median/Average/Min/Max Response Time,
+//                             the percentile columns of _stats.csv
+//   PREFIX_iterations.csv     rewritten: Iterations Started, Iterations
+//                             Dropped (the open model's)
+//
 // Formatting follows Python's csv module as Locust uses it: "\r\n" line ends,
 // quotes only around cells holding a comma, quote or line break, floats in
 // Python's repr (3.0, not 3). Times are milliseconds: averages, min and max as
@@ -31,6 +41,8 @@ namespace loadhost::report {
 // File contents, header row included. Pure functions of the table.
 std::string stats_csv(const stats::StatsTable& table);
 std::string failures_csv(const stats::StatsTable& table);
+std::string corrected_percentiles_csv(const stats::StatsTable& table);
+std::string iterations_csv(const stats::StatsTable& table);
 // `nodes`: Locust's Nodes column, the runners that saw the exception
 // ("local" for a standalone run).
 std::string exceptions_csv(const stats::StatsTable& table, std::string_view nodes);
@@ -86,6 +98,8 @@ class CsvFileWriter {
   std::string stats_history_path() const { return prefix_ + "_stats_history.csv"; }
   std::string failures_path() const { return prefix_ + "_failures.csv"; }
   std::string exceptions_path() const { return prefix_ + "_exceptions.csv"; }
+  std::string corrected_percentiles_path() const { return prefix_ + "_corrected_percentiles.csv"; }
+  std::string iterations_path() const { return prefix_ + "_iterations.csv"; }
 
  private:
   std::string prefix_;

@@ -19,6 +19,18 @@ json entry_json(const stats::StatsTable& table, const stats::StatsEntry& e) {
   }
   const double start = table.start_time();
   const double end = table.last_request_time();
+  json corrected = nullptr;  // response times from the intended start, when there was one
+  if (const stats::LatencyHistogram* h = e.corrected_histogram()) {
+    json corrected_percentiles = json::object();
+    for (double q : stats::kPercentilesToReport)
+      corrected_percentiles[stats::percentile_label(q)] = to_ms(h->percentile(q));
+    corrected = json{{"num_requests", h->count()},
+                     {"min_response_time_ms", to_ms(static_cast<double>(h->min()))},
+                     {"max_response_time_ms", to_ms(static_cast<double>(h->max()))},
+                     {"avg_response_time_ms", to_ms(h->mean())},
+                     {"median_response_time_ms", to_ms(h->median())},
+                     {"percentiles_ms", std::move(corrected_percentiles)}};
+  }
   return json{
       {"type", e.type()},
       {"name", e.name()},
@@ -36,6 +48,7 @@ json entry_json(const stats::StatsTable& table, const stats::StatsEntry& e) {
       {"avg_content_length", e.average_content_size()},
       {"first_request_time", e.first_request_time()},
       {"last_request_time", e.last_request_time()},
+      {"corrected", std::move(corrected)},
   };
 }
 
@@ -64,6 +77,7 @@ json stats_json(const stats::StatsTable& table, const json& metadata) {
               {"start_time", table.start_time()},
               {"last_request_time", table.last_request_time()},
               {"requests_sent", table.requests_sent()},
+              {"iterations", {{"started", table.iterations().started}, {"dropped", table.iterations().dropped}}},
               {"stats", std::move(entries)},
               {"aggregated", entry_json(table, table.total())},
               {"failures", std::move(failures)},

@@ -10,6 +10,8 @@
 //                           Events a plugin or scenario reports itself (an
 //                           mqtt-delivery, report_request) are requests too,
 //                           so aggregated.num_requests = requests_sent + those
+//     "iterations": {started, dropped}     the open model's iterations (0, 0
+//                                          for a closed run)
 //     "stats":      [ entry... ]            sorted by name, then type
 //     "aggregated": entry,
 //     "failures":   [ {method, name, error, occurrences, first_seen, last_seen} ],
@@ -18,7 +20,10 @@
 //          min/max/avg/median_response_time_ms,
 //          percentiles_ms: {"50%": .., "66%": .., ... "100%": ..},
 //          total_rps, total_fail_per_sec, total_content_length,
-//          avg_content_length, first_request_time, last_request_time }
+//          avg_content_length, first_request_time, last_request_time,
+//          corrected: null, or the response times from the intended start
+//            (docs/workload-models.md): { num_requests,
+//            min/max/avg/median_response_time_ms, percentiles_ms } }
 // Rates use the table's span, as Locust's total_rps.
 #pragma once
 

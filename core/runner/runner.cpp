@@ -19,8 +19,9 @@ constexpr auto kSpawnInterval = std::chrono::milliseconds(10);
 constexpr auto kStatsInterval = std::chrono::seconds(1);
 constexpr auto kStopPollInterval = std::chrono::milliseconds(10);
 
-std::vector<const lh_user_class *> classes_of(const lh_scenario &s) {
-  return std::vector<const lh_user_class *>(s.classes, s.classes + s.class_count);
+// The classes -u/-r spawn: those not run by arrival rate.
+std::vector<const lh_user_class *> closed_classes_of(const lh_scenario &s, const RunOptions &options) {
+  return split_open_classes(s, options.arrival).closed;
 }
 }  // namespace
 
@@ -43,7 +44,7 @@ Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
     : engine_(engine),
       scenario_(scenario),
       options_(std::move(options)),
-      dispatcher_(classes_of(scenario)),
+      dispatcher_(closed_classes_of(scenario, options_)),
       control_(control),
       cpu_monitor_(options_.cpu_warning_percent, options_.cpu_warning_window_s) {}
 
@@ -52,7 +53,7 @@ Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
     : engine_(engine),
       scenario_(scenario),
       options_(std::move(options)),
-      dispatcher_(classes_of(scenario)),
+      dispatcher_(closed_classes_of(scenario, options_)),
       own_control_(std::move(own)),
       control_(*own_control_),
       cpu_monitor_(options_.cpu_warning_percent, options_.cpu_warning_window_s) {}
@@ -116,6 +117,7 @@ void Runner::start() {
   start_ns_ = monotonic_ns();
   engine_.hooks().fire(LH_HOOK_TEST_START);
   set_state(RunnerState::spawning);
+  start_arrivals();
   if (options_.shape) {
     spawn_step();  // the shape's first tick decides the target
   } else {
@@ -252,7 +254,7 @@ void Runner::use_classes(const std::vector<uint32_t> &classes) {
   // the users that stay.
   std::vector<const lh_user_class *> picked;
   for (uint32_t c = 0; c < scenario_.class_count; ++c)
-    if (in_stage(c)) picked.push_back(scenario_.classes[c]);
+    if (in_stage(c) && !is_open(c)) picked.push_back(scenario_.classes[c]);
   dispatcher_ = UsersDispatcher(std::move(picked));
   for (size_t i = 0; i < spawned_.size(); ++i) dispatcher_.next();
   can_spawn_more_ = true;
@@ -380,6 +382,22 @@ void Runner::arm_stats_timer() {
     if (on_tick) on_tick(stats_, user_count());
     arm_stats_timer();
   });
+}
+
+void Runner::start_arrivals() {
+  open_classes_ = split_open_classes(scenario_, options_.arrival).open;
+  if (open_classes_.empty()) return;
+  auto &loops = engine_.loops();
+  for (uint32_t l = 0; l < loops.size(); ++l) {
+    Loop *loop = loops[l].get();
+    asio::post(loop->io(), [loop, lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size())),
+                            start = start_ns_]() mutable { loop->users().arrivals().start(std::move(lanes), start); });
+  }
+}
+
+bool Runner::is_open(uint32_t class_index) const {
+  return std::any_of(open_classes_.begin(), open_classes_.end(),
+                     [&](const OpenClass &oc) { return oc.index == class_index; });
 }
 
 void Runner::check_cpu() {

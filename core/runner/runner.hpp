@@ -24,6 +24,7 @@
 #include "core/engine/user_runtime.hpp"
 #include "core/runner/cpu_monitor.hpp"
 #include "core/runner/load_shape.hpp"
+#include "core/runner/open_classes.hpp"
 #include "core/runner/test_run.hpp"
 #include "core/runner/stats_merge_watch.hpp"
 #include "core/runner/users_dispatcher.hpp"
@@ -44,6 +45,9 @@ struct RunOptions {
   // long (within the drain time, so the stop's bound is unchanged).
   uint64_t on_stop_timeout_ns = 3'000'000'000;
   LoadShape shape;                      // empty = none
+  // The open model from the command line (open_classes.hpp); classes that
+  // run open are sized by it (or by their own arrival_rate), not by -u/-r.
+  ArrivalOptions arrival;
   // Locust's CPU warning (cpu_monitor.hpp): the busiest loop thread at or
   // above this share of a core over a window of this length.
   double cpu_warning_percent = 90;
@@ -118,6 +122,9 @@ class Runner : public TestRun {
   // others stop, and new users come from these.
   void use_classes(const std::vector<uint32_t> &classes);
   void check_cpu();
+  // The open classes' lanes to every loop, timed from start_ns_.
+  void start_arrivals();
+  bool is_open(uint32_t class_index) const;
   void begin_stop_with(std::string reason);
   std::string describe_counts();
   void poll_stopped();
@@ -158,6 +165,7 @@ class Runner : public TestRun {
   std::atomic<bool> counts_from_master_{false};  // a worker: set_user_count is its master's
 
   CpuMonitor cpu_monitor_;
+  std::vector<OpenClass> open_classes_;  // set at start
 };
 
 }  // namespace loadhost::core

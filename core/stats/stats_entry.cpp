@@ -58,6 +58,7 @@ void StatsEntry::record(std::uint64_t response_time_us, std::uint64_t content_by
 
 void StatsEntry::merge(const StatsEntry& other) {
   histogram_.merge(other.histogram_);
+  corrected_.merge(other.corrected_);
   num_failures_ += other.num_failures_;
   total_content_length_ += other.total_content_length_;
   if (other.first_request_time_ != 0.0 &&
@@ -107,6 +108,7 @@ void StatsEntry::merge_second(std::int64_t second, std::uint64_t requests, std::
 
 void StatsEntry::reset() {
   histogram_.reset();
+  corrected_.reset();
   num_failures_ = 0;
   total_content_length_ = 0;
   first_request_time_ = 0.0;

@@ -10,16 +10,58 @@
 // slot-wise (same second: add; newer second wins), so merging shards is exact
 // for the newest 20 seconds, which is all a rate ever looks at.
 //
+// Response times from the intended start (docs/workload-models.md): where a
+// request had an intended start (an open-model iteration, a paced closed
+// user), the entry keeps a second histogram of the time from that start to
+// the response — wrk2's latency corrected for coordinated omission. The
+// first histogram (service time) is unchanged. The second one is allocated
+// on its first sample, so the many names that never see one cost a pointer.
+//
 // Thread safety: none; each loop thread owns its entries (via its StatsTable).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/stats/histogram.hpp"
 
 namespace loadhost::stats {
+
+// A histogram that exists only once it has a sample: a copyable owner.
+class OptionalHistogram {
+ public:
+  OptionalHistogram() = default;
+  OptionalHistogram(const OptionalHistogram& other)
+      : histogram_(other.histogram_ ? std::make_unique<LatencyHistogram>(*other.histogram_) : nullptr) {}
+  OptionalHistogram& operator=(const OptionalHistogram& other) {
+    if (this != &other) *this = OptionalHistogram(other);
+    return *this;
+  }
+  OptionalHistogram(OptionalHistogram&&) noexcept = default;
+  OptionalHistogram& operator=(OptionalHistogram&&) noexcept = default;
+
+  void record(std::uint64_t us) { get().record(us); }
+  void merge(const OptionalHistogram& other) {
+    if (other.histogram_ && !other.histogram_->empty()) get().merge(*other.histogram_);
+  }
+  void reset() {
+    if (histogram_) histogram_->reset();
+  }
+  // Allocates on first use.
+  LatencyHistogram& get() {
+    if (!histogram_) histogram_ = std::make_unique<LatencyHistogram>();
+    return *histogram_;
+  }
+  // nullptr while nothing was recorded.
+  const LatencyHistogram* get_if() const {
+    return histogram_ && !histogram_->empty() ? histogram_.get() : nullptr;
+  }
+
+ private:
+  std::unique_ptr<LatencyHistogram> histogram_;
+};
 
 class StatsEntry {
  public:
@@ -33,6 +75,9 @@ class StatsEntry {
   // after the entry's first request.
   void record(std::uint64_t response_time_us, std::uint64_t content_bytes, bool failed,
               double unix_now);
+  // The same request's response time from its intended start (>= the
+  // service time), into the corrected histogram; recorded beside record().
+  void record_corrected(std::uint64_t response_time_us) { corrected_.record(response_time_us); }
 
   // Adds another entry's samples (its type and name are ignored). Exact.
   void merge(const StatsEntry& other);
@@ -74,6 +119,11 @@ class StatsEntry {
   double first_request_time() const { return first_request_time_; }
   double last_request_time() const { return last_request_time_; }
   const LatencyHistogram& histogram() const { return histogram_; }
+  // Response times from the intended start; nullptr when no request of the
+  // entry had one.
+  const LatencyHistogram* corrected_histogram() const { return corrected_.get_if(); }
+  // For a master reading a worker's report.
+  LatencyHistogram& mutable_corrected_histogram() { return corrected_.get(); }
 
   // Failures per request; 1 when there are failures but no requests, as Locust.
   double fail_ratio() const;
@@ -114,6 +164,7 @@ class StatsEntry {
   std::string type_;  // Locust's "method": GET, POST, WS...; "" for Aggregated
   std::string name_;
   LatencyHistogram histogram_;  // count, sum, min, max and percentiles
+  OptionalHistogram corrected_;  // from the intended start, when there was one
   std::uint64_t num_failures_ = 0;
   std::uint64_t total_content_length_ = 0;  // bytes received
   double first_request_time_ = 0.0;

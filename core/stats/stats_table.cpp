@@ -31,6 +31,7 @@ StatsTable::StatsTable(StatsTable&& other) noexcept
     : id_(std::exchange(other.id_, new_id())),
       start_time_(other.start_time_),
       requests_sent_(std::exchange(other.requests_sent_, 0)),
+      iterations_(std::exchange(other.iterations_, {})),
       total_(std::move(other.total_)),
       entries_(std::move(other.entries_)),
       active_(std::move(other.active_)),
@@ -44,6 +45,7 @@ StatsTable& StatsTable::operator=(StatsTable&& other) noexcept {
   id_ = std::exchange(other.id_, new_id());
   start_time_ = other.start_time_;
   requests_sent_ = std::exchange(other.requests_sent_, 0);
+  iterations_ = std::exchange(other.iterations_, {});
   total_ = std::move(other.total_);
   entries_ = std::move(other.entries_);
   active_ = std::move(other.active_);
@@ -57,6 +59,7 @@ StatsTable& StatsTable::operator=(StatsTable&& other) noexcept {
 StatsTable::StatsTable(const StatsTable& other)
     : start_time_(other.start_time_),
       requests_sent_(other.requests_sent_),
+      iterations_(other.iterations_),
       total_(other.total_),
       entries_(other.entries_),
       failures_(other.failures_),
@@ -89,6 +92,14 @@ void StatsTable::record(std::string_view type, std::string_view name,
   activate(entry_for(type, name)).record(response_time_us, content_bytes, failed, unix_now);
   total_.record(response_time_us, content_bytes, failed, unix_now);
   if (failed) record_failure(type, name, error, unix_now);
+}
+
+void StatsTable::record(std::string_view type, std::string_view name,
+                        std::uint64_t response_time_us, std::uint64_t content_bytes,
+                        std::string_view error, double unix_now, std::uint64_t corrected_response_time_us) {
+  record(type, name, response_time_us, content_bytes, error, unix_now);
+  entry_for(type, name).record_corrected(corrected_response_time_us);  // listed by record() above
+  total_.record_corrected(corrected_response_time_us);
 }
 
 void StatsTable::record_failure(std::string_view type, std::string_view name,
@@ -131,6 +142,8 @@ void StatsTable::merge(const StatsTable& other) {
     start_time_ = other.start_time_;
   }
   requests_sent_ += other.requests_sent_;
+  iterations_.started += other.iterations_.started;
+  iterations_.dropped += other.iterations_.dropped;
   total_.merge(other.total_);
   // At most one rehash however many rows are new (the first merge of
   // 100,000 names creates them all).
@@ -163,6 +176,7 @@ void StatsTable::merge(const StatsTable& other) {
 void StatsTable::reset(double start_time) {
   start_time_ = start_time;
   requests_sent_ = 0;
+  iterations_ = {};
   total_.reset();
   for (StatsEntry* entry : active_) {
     entry->reset();
@@ -174,7 +188,8 @@ void StatsTable::reset(double start_time) {
 }
 
 bool StatsTable::empty() const {
-  return requests_sent_ == 0 && total_.num_requests() == 0 && failures_.empty() && exceptions_.empty();
+  return requests_sent_ == 0 && iterations_.started == 0 && iterations_.dropped == 0 &&
+         total_.num_requests() == 0 && failures_.empty() && exceptions_.empty();
 }
 
 const StatsEntry* StatsTable::find(std::string_view type, std::string_view name) const {

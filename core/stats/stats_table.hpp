@@ -106,6 +106,24 @@ class StatsTable {
   // (type, name, error) row).
   void record(std::string_view type, std::string_view name, std::uint64_t response_time_us,
               std::uint64_t content_bytes, std::string_view error, double unix_now);
+  // The same with the request's response time from its intended start
+  // (docs/workload-models.md), which goes to the corrected histograms.
+  void record(std::string_view type, std::string_view name, std::uint64_t response_time_us,
+              std::uint64_t content_bytes, std::string_view error, double unix_now,
+              std::uint64_t corrected_response_time_us);
+
+  // Open-model iterations (core/engine/arrival_driver.hpp): started by the
+  // schedule, or dropped because every user of the pool was busy at its
+  // ceiling. A master adds its workers' counts the same way.
+  struct Iterations {
+    std::uint64_t started = 0;
+    std::uint64_t dropped = 0;
+  };
+  void count_iterations(std::uint64_t started, std::uint64_t dropped) {
+    iterations_.started += started;
+    iterations_.dropped += dropped;
+  }
+  const Iterations& iterations() const { return iterations_; }
 
   // One request handed to a protocol plugin (CallEngine::start). Every one
   // ends as exactly one recorded request (a success, a failure, or the
@@ -182,6 +200,7 @@ class StatsTable {
   std::uint64_t id_ = new_id();
   double start_time_ = 0.0;
   std::uint64_t requests_sent_ = 0;
+  Iterations iterations_;
   StatsEntry total_{"", "Aggregated"};
   detail::KeyedMap<2, StatsEntry> entries_;    // (type, name)
   std::vector<StatsEntry*> active_;            // entries of entries_ with samples since the last reset

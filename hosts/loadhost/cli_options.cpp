@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/report/write_file.hpp"
+#include "core/runner/arrival_options.hpp"
 #include "core/runner/load_shape.hpp"
 
 namespace loadhost::cli {
@@ -302,6 +303,30 @@ void add_core_options(CLI::App &app, CliOptions &o, std::vector<std::string> &po
       ->type_name("N")
       ->envname("LOADHOST_ITERATIONS")
       ->group(common);
+  const std::string open_model = "Open model (docs/workload-models.md)";
+  app.add_option("--arrival-rate", o.arrival_rate,
+                 "Start this many iterations (one task each) per second whatever the response times, e.g. 500/s, "
+                 "30/m; -u/-r then size only classes with a fixed_count")
+      ->type_name("RATE")
+      ->envname("LOADHOST_ARRIVAL_RATE")
+      ->group(open_model);
+  app.add_option("--arrival-stages", o.arrival_stages,
+                 "Ramping arrival rate: DURATION:RATE stages, each ramped linearly from the previous rate (the first "
+                 "from --arrival-rate, else 0), e.g. 30s:100/s,2m:1000/s,30s:0/s; the test ends after the last")
+      ->type_name("STAGES")
+      ->envname("LOADHOST_ARRIVAL_STAGES")
+      ->group(open_model);
+  app.add_option("--pre-allocated-users", o.pre_allocated_users,
+                 "Users started up front to run the iterations (default: the peak rate x 1 s)")
+      ->type_name("N")
+      ->envname("LOADHOST_PRE_ALLOCATED_USERS")
+      ->group(open_model);
+  app.add_option("--max-users", o.max_users,
+                 "The pool's ceiling: with every user busy, an iteration is dropped and counted (default: "
+                 "--pre-allocated-users)")
+      ->type_name("N")
+      ->envname("LOADHOST_MAX_USERS")
+      ->group(open_model);
   app.add_flag("--headless", o.headless, "Run without the web UI: start at once, stop at the end")
       ->envname("LOADHOST_HEADLESS")
       ->group(common);
@@ -471,6 +496,33 @@ std::string plugin_ids(const std::vector<PluginOption> &plugin_options) {
   return out;
 }
 
+// The open model's flags, each checked alone and together.
+std::string check_open_model(const CliOptions &o) {
+  if (!o.arrival_rate.empty()) {
+    std::optional<double> rate = core::parse_rate(o.arrival_rate);
+    if (!rate) return fmt::format("--arrival-rate '{}' is not a rate: give iterations per second, e.g. 500/s or 30/m",
+                                  o.arrival_rate);
+    if (*rate <= 0 && o.arrival_stages.empty()) return "--arrival-rate must be more than 0 (or give --arrival-stages)";
+  }
+  if (!o.arrival_stages.empty()) {
+    std::string error;
+    core::parse_arrival_stages(o.arrival_stages, error);
+    if (!error.empty()) return error;
+  }
+  const bool open = !o.arrival_rate.empty() || !o.arrival_stages.empty();
+  if (!open && (o.pre_allocated_users || o.max_users))
+    return "--pre-allocated-users and --max-users size the open model: give --arrival-rate or --arrival-stages too";
+  if (o.max_users && o.pre_allocated_users > o.max_users)
+    return fmt::format("--max-users ({}) must be at least --pre-allocated-users ({})", o.max_users,
+                       o.pre_allocated_users);
+  if (open && (o.master || o.worker))
+    return "--arrival-rate and --arrival-stages do not work in distributed runs yet (--master/--worker): run the "
+           "open model in one process";
+  if (open && !o.stages.empty())
+    return "--stages (users) and --arrival-stages/--arrival-rate exclude each other: pick the closed or the open model";
+  return "";
+}
+
 std::optional<CliOptions> fail(int &exit_code, const std::string &line) {
   std::fprintf(stderr, "loadhost: %s\n", line.c_str());
   exit_code = 2;
@@ -573,6 +625,7 @@ std::optional<CliOptions> parse(int argc, char **argv, const std::vector<PluginO
   if (o.master && o.worker)
     return fail(exit_code, "--master and --worker exclude each other: a process is one or the other");
   if (o.request_timeout_s <= 0) return fail(exit_code, "--request-timeout must be more than 0");
+  if (std::string e = check_open_model(o); !e.empty()) return fail(exit_code, e);
   const bool inspecting = o.list || o.show_task_ratio || o.show_task_ratio_json;
   if (!inspecting) {
     for (std::string e : {check_output("--csv", o.csv_prefix), check_output("--json", o.json_file),

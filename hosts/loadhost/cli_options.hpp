@@ -30,6 +30,12 @@ struct CliOptions {
   double stop_timeout_s = 0;           // -s
   std::string stages;                  // --stages 10s:50,30s:0
   uint64_t iterations = 0;             // -i: at most this many task runs, then stop (0: no limit)
+  // The open model (docs/workload-models.md): iterations started per
+  // second whatever the response times, by a pool of users.
+  std::string arrival_rate;            // --arrival-rate 500/s ("" = closed model)
+  std::string arrival_stages;          // --arrival-stages 30s:100/s,2m:1000/s
+  uint32_t pre_allocated_users = 0;    // --pre-allocated-users (0 = rate x 1 s)
+  uint32_t max_users = 0;              // --max-users (0 = pre-allocated)
   bool headless = false;
   // The web UI (when not headless): Locust's flags and defaults.
   std::string web_host = "127.0.0.1";  // loopback unless told otherwise

@@ -30,6 +30,7 @@
 #include "core/engine/open_file_limit.hpp"  // raise_open_file_limit
 #include "core/loader/plugin_registry.hpp"
 #include "core/loader/scenario_compiler.hpp"
+#include "core/runner/arrival_options.hpp"
 #include "core/runner/runner.hpp"
 #include "hosts/loadhost/cli_options.hpp"
 #include "hosts/loadhost/distributed_setup.hpp"
@@ -224,6 +225,21 @@ std::string load_scenario(core::Engine &engine, const cli::CliOptions &o, const 
   if (error.empty() && !engine.plugins().scenario())
     return fmt::format("'{}' is a plugin without a scenario: give it with --plugin, and a scenario with -f", o.scenario);
   return error;
+}
+
+// The open model from the flags (checked by cli::parse): --arrival-stages
+// ramp from --arrival-rate (else 0), a lone --arrival-rate is constant.
+core::ArrivalOptions arrival_for(const cli::CliOptions &o) {
+  core::ArrivalOptions arrival;
+  double rate = o.arrival_rate.empty() ? 0 : core::parse_rate(o.arrival_rate).value_or(0);
+  std::string error;
+  if (!o.arrival_stages.empty())
+    arrival.plan = core::ArrivalPlan::stages(rate, core::parse_arrival_stages(o.arrival_stages, error));
+  else if (rate > 0)
+    arrival.plan = core::ArrivalPlan::constant(rate);
+  arrival.pre_allocated_users = o.pre_allocated_users;
+  arrival.max_users = o.max_users;
+  return arrival;
 }
 
 core::LoadShape shape_for(const cli::CliOptions &o, const lh_scenario &scenario, std::string &error) {
@@ -427,6 +443,13 @@ int main(int argc, char **argv) {
   run.spawn_rate = o.spawn_rate ? *o.spawn_rate : (o.url.empty() ? 1.0 : 0.0);
   run.run_time_s = o.run_time_s ? o.run_time_s : (o.url.empty() ? std::nullopt : std::optional<double>(10.0));
   run.stop_timeout_ns = uint64_t(o.stop_timeout_s * 1e9);
+  run.arrival = arrival_for(o);
+  // With --arrival-stages and no -t the test ends after the last stage.
+  if (!o.arrival_stages.empty() && !o.run_time_s) run.run_time_s = run.arrival.plan.duration_s();
+  if (std::string e = core::split_open_classes(scenario, run.arrival).error; !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
+    return 2;
+  }
   std::string shape_error;
   run.shape = shape_for(o, scenario, shape_error);
   if (!shape_error.empty()) {

@@ -70,6 +70,7 @@ bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &m
   std::string verdict = thresholds::summary_text(thresholds);
   print(report::stats_table_text(table, false, console) + "\n" +
         report::percentile_table_text(table, console) + "\n" +
+        report::corrected_percentile_table_text(table, console) + report::iterations_text(table) +
         report::failures_table_text(table, console) + report::exceptions_table_text(table) +
         (verdict.empty() ? "" : "\n" + verdict));
   // The same in plain words on stderr, beside the log's other lines (the

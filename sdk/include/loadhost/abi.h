@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define LH_ABI_VERSION_MAJOR 1u
-#define LH_ABI_VERSION_MINOR 2u
+#define LH_ABI_VERSION_MINOR 3u
 
 /* The name of the one symbol every plugin exports (a `const lh_entry`). */
 #define LH_ENTRY_SYMBOL "loadhost_entry"

@@ -204,6 +204,30 @@ struct lh_host {
                              lh_hook_fn fn, void *ud);
   /* [control-thread] No callback runs for `id` after this returns. */
   void (*hook_unsubscribe)(const lh_host *host, uint64_t id);
+
+  /* ---- since ABI 1.3: read these only when abi.minor >= 3 -------------
+   * The open workload model and corrected latency
+   * (docs/workload-models.md). */
+
+  /* [loop-thread] True when the host drives `user` by arrival rate (the
+   * open model): after on_start the user calls iteration_done and waits for
+   * lh_user_class.run_iteration instead of looping over its tasks. Fixed
+   * for the user's life; read it after on_start. */
+  bool (*user_is_open)(const lh_user *user);
+  /* [loop-thread] An open-model user is idle: once after on_start, then
+   * after each iteration run_iteration started. The host may call
+   * run_iteration again only after this returns (never inside it). Ignored
+   * for a closed user or one that is stopping. */
+  void (*iteration_done)(lh_user *user);
+  /* [loop-thread] A closed-model user with a paced wait time
+   * (constant_pacing, constant_throughput) begins an iteration that should
+   * have begun at `intended_start_ns` (host clock: the previous intended
+   * start plus the period, never reset, as wrk2 does). Every call the user
+   * starts until its next iteration_begins gets an intended start that late
+   * (lh_request.intended_start_ns, when set, wins), so the stats measure
+   * its latency from the intended start too. Open-model users need not call
+   * it: the host knows their schedule. */
+  void (*iteration_begins)(lh_user *user, uint64_t intended_start_ns);
 };
 
 #ifdef __cplusplus

@@ -86,6 +86,27 @@ struct lh_user_class {
    * timer) and drops it. Returns NULL, or why it could not (a constructor
    * threw; static or valid until the next call). */
   const char *(*describe_tasks)(const lh_user_class *cls, lh_task_visit_fn visit, void *ud);
+
+  /* ---- since ABI 1.3: the host reads these only when `size` covers them
+   * (docs/workload-models.md). */
+
+  /* [loop-thread] Optional (NULL = the class can only run closed: the host
+   * refuses an arrival rate for it). The open model: the host asks an idle
+   * user — one that has called lh_host.iteration_done — to run ONE
+   * iteration: a task picked by the usual weights, with no wait_time after
+   * it; when it has ended (however: an error, RescheduleTask) the user calls
+   * lh_host.iteration_done again. StopUser ends the user as in the closed
+   * model. Never called while the user runs an iteration, nor after stop,
+   * interrupt or user_finished. */
+  void (*run_iteration)(void *instance);
+  /* The class's own open-model defaults (a scenario's
+   * `static constexpr double arrival_rate = 100;`): iterations started per
+   * second, users started up front, and the pool's ceiling. arrival_rate 0
+   * = the class is closed unless the command line makes it open (then the
+   * other two are ignored); 0 in the others = the host's defaults. */
+  double arrival_rate;
+  uint32_t pre_allocated_users;
+  uint32_t max_users;
 };
 
 /* A load shape: polled by the host once a second on the control thread.
@@ -104,6 +125,10 @@ typedef struct lh_shape_tick {
    * with a line naming it. */
   uint32_t class_count;
   const char *const *class_names;
+  /* Since ABI 1.3: > 0 makes the stage open — this many iterations a
+   * second, spread over the open classes (docs/workload-models.md); `users`
+   * and `spawn_rate` then size only the closed classes. 0 = as before. */
+  double arrival_rate;
 } lh_shape_tick;
 
 struct lh_plugin_options; /* options.h */

@@ -8,6 +8,10 @@
 //   static constexpr uint32_t weight = 3;            (default 1)
 //   static constexpr uint32_t fixed_count = 2;       (default 0: by weight)
 //   static constexpr const char *host = "http://127.0.0.1:8080";
+// The open model for this class (docs/workload-models.md), by default:
+//   static constexpr double arrival_rate = 100;        (iterations a second; 0: closed)
+//   static constexpr uint32_t pre_allocated_users = 10; (default: rate x 1 s)
+//   static constexpr uint32_t max_users = 100;          (default: pre-allocated)
 //
 // A load shape:  struct Ramp : loadhost::LoadShape { ... };  LOADHOST_SHAPE(Ramp);
 // Event hooks:   LOADHOST_ON(LH_HOOK_TEST_START, [](const lh_hook_args &) { ... });
@@ -124,6 +128,10 @@ struct UserClassTable {
       c.destroy = [](void *instance) { delete static_cast<UserBase *>(instance); };
       c.interrupt = [](void *instance) { static_cast<UserBase *>(instance)->interrupt_life(); };
       c.describe_tasks = &describe_tasks;
+      c.run_iteration = [](void *instance) { static_cast<UserBase *>(instance)->run_iteration(); };
+      if constexpr (requires { U::arrival_rate; }) c.arrival_rate = U::arrival_rate;
+      if constexpr (requires { U::pre_allocated_users; }) c.pre_allocated_users = U::pre_allocated_users;
+      if constexpr (requires { U::max_users; }) c.max_users = U::max_users;
       return c;
     }();
     return table;

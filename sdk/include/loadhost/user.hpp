@@ -6,11 +6,15 @@
 //   };
 //
 // A user lives on one loop thread. Its life is one coroutine: on_start, then
-// pick a task by weight, run it, wait, until stopped; then on_stop.
+// pick a task by weight, run it, wait, until stopped; then on_stop. In the
+// open model (docs/workload-models.md) the host starts the iterations: after
+// on_start the user waits for the host's run_iteration, runs one task picked
+// by weight (no wait after it), tells the host it is idle again, and waits.
 #pragma once
 
 #include <coroutine>
 #include <exception>
+#include <optional>
 #include <string>
 #include <typeinfo>
 #include <cxxabi.h>
@@ -145,7 +149,16 @@ class UserBase : public TaskHolder {
       Running running(this);
       host().timer_disarm(timer_);
       std::exchange(sleeper_, {}).resume();
+    } else if (iteration_waiter_) {
+      Running running(this);
+      std::exchange(iteration_waiter_, {}).resume();
     }
+  }
+  // The host's run_iteration (open model): the idle user runs one task.
+  void run_iteration() {
+    if (!iteration_waiter_) return;  // not idle: the host broke its promise, or a stop came first
+    Running running(this);
+    std::exchange(iteration_waiter_, {}).resume();
   }
   // Locust's stop without a stop timeout (lh_user_class.interrupt): the
   // current task is abandoned where it waits — never resumed; its frames go
@@ -160,6 +173,7 @@ class UserBase : public TaskHolder {
       host().timer_disarm(timer_);
       sleeper_ = {};
     }
+    iteration_waiter_ = {};  // an idle open-model user: nothing to abandon
     Running running(this);
     if (in_on_stop_) {  // on_stop was already running: it is what is cut
       finish_life();
@@ -186,46 +200,110 @@ class UserBase : public TaskHolder {
       TaskEntry *entry = holder.pick(random_);
       if (!entry) break;
       if (!detail::iteration_may_start()) co_return LoopEnd::stop_user;  // -i reached
-      set_current_task(entry->label.c_str());
-      task_started_ns_ = now_ns();
-      bool skip_wait = false;
-      LoopEnd end = LoopEnd::stopped;
-      bool ended = false;
-      try {
-        co_await entry->run(*entry);
-      } catch (const RescheduleTask &) {
-        skip_wait = true;
-      } catch (const StopUser &) {
-        end = LoopEnd::stop_user;
-        ended = true;
-      } catch (const InterruptTaskSet &i) {
-        if (&holder != this) {
-          end = i.reschedule ? LoopEnd::interrupted_reschedule : LoopEnd::interrupted_wait;
-          ended = true;
-        }
-      } catch (const std::exception &e) {
-        report_error(e.what());
-      } catch (...) {
-        report_error("unknown exception");
-      }
-      detail::iteration_done();
-      set_current_task(outer_task);  // a TaskSet's names die with it
-      if (ended) co_return end;
+      begin_paced_iteration(holder);
+      TaskOutcome outcome = co_await run_one_task(holder, *entry, outer_task);
+      if (outcome.end) co_return *outcome.end;
       if (stopping_) break;
-      co_await sleep(skip_wait ? Duration(0) : wait_for(holder));
+      co_await sleep(outcome.skip_wait ? Duration(0) : wait_for(holder));
     }
     set_current_task(outer_task);
     co_return stopping_ ? LoopEnd::stopped : LoopEnd::stop_user;
   }
 
+  // How one task ended, for the loop that ran it: the loop ends (StopUser,
+  // a TaskSet's interrupt), or goes on, with or without the wait.
+  struct TaskOutcome {
+    std::optional<LoopEnd> end;
+    bool skip_wait = false;
+  };
+  // Runs one task of `holder` — the closed loop's and the open model's
+  // iteration alike — turning what it throws into its outcome.
+  Task<TaskOutcome> run_one_task(TaskHolder &holder, TaskEntry &entry, const char *outer_task) {
+    set_current_task(entry.label.c_str());
+    task_started_ns_ = now_ns();
+    TaskOutcome outcome;
+    try {
+      co_await entry.run(entry);
+    } catch (const RescheduleTask &) {
+      outcome.skip_wait = true;
+    } catch (const StopUser &) {
+      outcome.end = LoopEnd::stop_user;
+    } catch (const InterruptTaskSet &i) {
+      if (&holder != this) outcome.end = i.reschedule ? LoopEnd::interrupted_reschedule : LoopEnd::interrupted_wait;
+    } catch (const std::exception &e) {
+      report_error(e.what());
+    } catch (...) {
+      report_error("unknown exception");
+    }
+    detail::iteration_done();
+    set_current_task(outer_task);  // a TaskSet's names die with it
+    co_return outcome;
+  }
+
+  // The open model: one task per run_iteration from the host, until
+  // stopped, StopUser or -i.
+  Task<> run_open_iterations() {
+    if (tasks_.empty()) {
+      report_error("no tasks to run (none defined, or all filtered out by --tags/--exclude-tags)");
+      co_return;
+    }
+    while (!stopping_) {
+      co_await IterationAwaiter{*this};  // idle until the host starts an iteration (or a stop)
+      if (stopping_) break;
+      TaskEntry *entry = pick(random_);
+      if (!entry) break;
+      if (!detail::iteration_may_start()) co_return;  // -i reached
+      TaskOutcome outcome = co_await run_one_task(*this, *entry, nullptr);
+      if (outcome.end == LoopEnd::stop_user) co_return;
+    }
+  }
+
+  const WaitTime &wait_time_of(TaskHolder &holder) const {
+    return holder.wait_time ? holder.wait_time : wait_time;
+  }
+
+  // A paced user (PacedWait) tells the host when this task should have
+  // started: the previous intended start plus the period, the first at once.
+  void begin_paced_iteration(TaskHolder &holder) {
+    const PacedWait *paced = wait_time_of(holder).target<PacedWait>();
+    if (!paced || detail::g_host->abi.minor < 3 || !host().iteration_begins) return;
+    uint64_t now = now_ns();
+    paced_intended_ns_ = paced_intended_ns_ ? paced_intended_ns_ + period_ns(*paced) : now;
+    host().iteration_begins(handle_, paced_intended_ns_);
+  }
+  static uint64_t period_ns(const PacedWait &paced) { return uint64_t(std::max(0.0, paced.period.count()) * 1e9); }
+
   Duration wait_for(TaskHolder &holder) {
-    const WaitTime &w = holder.wait_time ? holder.wait_time : wait_time;
+    const WaitTime &w = wait_time_of(holder);
     if (!w) return Duration(0);
+    if (const PacedWait *paced = w.target<PacedWait>(); paced && paced_intended_ns_) {
+      // Until the next intended start; none when behind schedule.
+      uint64_t next = paced_intended_ns_ + period_ns(*paced), now = now_ns();
+      return Duration(next > now ? double(next - now) / 1e9 : 0.0);
+    }
     WaitContext ctx{Duration(double(now_ns() - task_started_ns_) / 1e9), random_};
     return w(ctx);
   }
 
  private:
+  // Tells the host this user is idle and waits for run_iteration; the host
+  // never calls it back inside iteration_done, so the handle is set first.
+  struct [[nodiscard]] IterationAwaiter {
+    UserBase &user;
+    bool await_ready() const noexcept { return user.stopping_; }
+    void await_suspend(std::coroutine_handle<> h) {
+      user.iteration_waiter_ = h;
+      host().iteration_done(user.handle_);
+    }
+    void await_resume() const noexcept {}
+  };
+
+  // The host drives this user by arrival rate (a host older than ABI 1.3
+  // never does).
+  bool open_model() const {
+    return detail::g_host->abi.minor >= 3 && host().user_is_open && host().user_is_open(handle_);
+  }
+
   static void on_timer(void *ud) {
     auto *self = static_cast<UserBase *>(ud);
     Running running(self);
@@ -258,7 +336,10 @@ class UserBase : public TaskHolder {
       co_return;
     }
     set_current_task(nullptr);
-    if (!stop_user && !stopping_) co_await run_tasks(*this);
+    if (!stop_user && !stopping_) {
+      if (open_model()) co_await run_open_iterations();
+      else co_await run_tasks(*this);
+    }
     co_await run_on_stop();
   }
 
@@ -300,12 +381,14 @@ class UserBase : public TaskHolder {
   lh_loop *loop_;
   lh_timer *timer_ = nullptr;
   std::coroutine_handle<> sleeper_;
+  std::coroutine_handle<> iteration_waiter_;  // open model: idle, until run_iteration
   Task<> life_;
   Task<> stop_life_;  // on_stop after an interrupt
   std::vector<TaskSetBase *> task_sets_;  // running, outermost first
   uint64_t epoch_ = 0;
   Random random_;
   uint64_t task_started_ns_ = 0;
+  uint64_t paced_intended_ns_ = 0;  // a paced user's current intended start (0: none yet)
   lh_running *running_slot_ = nullptr;  // the loop's, for the crash report
   const char *current_task_ = nullptr;  // its label, while a task runs
   bool stopping_ = false;

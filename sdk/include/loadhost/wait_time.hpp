@@ -32,12 +32,19 @@ inline WaitTime constant(Duration wait) {
   return [wait](WaitContext &) { return wait; };
 }
 
+// A paced wait (constant_pacing, constant_throughput): a named type, so the
+// user loop can tell it apart and give each task an intended start — the
+// previous one plus the period, never reset (wrk2) — for the latency
+// corrected for coordinated omission (docs/workload-models.md). A user
+// whose task ran past its slot then starts the next ones without waiting
+// until it is back on schedule.
+struct PacedWait {
+  Duration period;
+  Duration operator()(WaitContext &c) const { return std::max(Duration(0), period - c.since_task_start); }
+};
+
 // Tasks start every `period` (the wait absorbs the task's own time).
-inline WaitTime constant_pacing(Duration period) {
-  return [period](WaitContext &c) {
-    return std::max(Duration(0), period - c.since_task_start);
-  };
-}
+inline WaitTime constant_pacing(Duration period) { return PacedWait{period}; }
 
 // At most `tasks_per_second` task runs per second per user.
 inline WaitTime constant_throughput(double tasks_per_second) {
