@@ -8,6 +8,7 @@
 #include "core/engine/clock.hpp"
 #include "core/loader/plugin_registry.hpp"
 #include "core/runner/load_shape.hpp"
+#include "core/thresholds/threshold_report.hpp"
 #include "hosts/loadhost/web/html_report.hpp"
 
 namespace loadhost::cli {
@@ -201,7 +202,9 @@ void TestDriver::finish() {
   verdict_ = gate_.verdict(table);
   reports_ok_ = reporter_->finish(table, metadata(), verdict_);
   if (!options_.html_file.empty()) {
-    report::WriteResult r = web::write_html_report(options_.html_file, table, history_, metadata());
+    nlohmann::json info = metadata();
+    info["thresholds"] = thresholds::results_json(verdict_);
+    report::WriteResult r = web::write_html_report(options_.html_file, table, history_, info);
     if (r.ok()) {
       std::fprintf(stderr, "loadhost: wrote %s\n", options_.html_file.c_str());
     } else {

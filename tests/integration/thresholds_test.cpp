@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "integration/loadhost_run.hpp"
 #include "integration/scoped_env.hpp"
@@ -53,8 +54,9 @@ TEST(Thresholds, PassingThresholdsExitZeroWithCheckMarks) {
 TEST(Thresholds, FailingThresholdExits99WithTheValue) {
   NginxServer nginx;
   TempDir dir;
+  const std::filesystem::path html = dir.path() / "report.html";
   LoadhostRun run = run_loadhost(dir, {"-u", "2", "-t", "1s", "--threshold", "max<1us", "--threshold", "p(95)<5s",
-                                       nginx.url() + "/"});
+                                       "--html", html.string(), nginx.url() + "/"});
   ASSERT_EQ(run.status.code, kThresholdsFailed) << both(run);
   const nlohmann::json *max = threshold_of(run, "max<1us");
   ASSERT_NE(max, nullptr) << run.report.dump(1);
@@ -67,6 +69,11 @@ TEST(Thresholds, FailingThresholdExits99WithTheValue) {
   EXPECT_NE(run.out.find("  ✓ p(95)<5s  ("), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("thresholds: 1 of 2 failed"), std::string::npos) << run.out;
   EXPECT_NE(run.err.find("loadhost: threshold max<1us failed: " + shown + "\n"), std::string::npos) << run.err;
+  // The HTML report carries them too (its data escapes '<' as \u003c).
+  std::ifstream page(html);
+  const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("id=\"thresholds-table\""), std::string::npos);
+  EXPECT_NE(text.find("\"expression\":\"max\\u003c1us\""), std::string::npos) << html;
   const nlohmann::json *p95 = threshold_of(run, "p(95)<5s");
   ASSERT_NE(p95, nullptr);
   EXPECT_EQ((*p95)["ok"], true);

@@ -67,6 +67,14 @@ try {
     console.log(`   chart points: ${sizes.map((s) => s[0]).join(', ')}`);
   });
 
+  await check('the thresholds table shows each with its mark and value', async () => {
+    assert.equal(await page.isVisible('#thresholds-panel'), true, 'the thresholds panel is hidden');
+    const rows = await page.$$eval('#thresholds-table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+    assert.equal(rows.length, 2, `expected 2 thresholds, got ${rows}`);
+    assert.match(rows[0], /^✓p\(95\)<10s\d/);
+    assert.match(rows[1], /^✗\/nowhere: avg<1sno requests named '\/nowhere'/);
+  });
+
   await check('the test parameters are shown', async () => {
     const params = await page.textContent('#params');
     assert.match(params, /Start/);

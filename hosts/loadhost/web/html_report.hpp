@@ -20,7 +20,8 @@ namespace loadhost::web {
 
 // `info`: the test's parameters (version, scenario, host, users,
 // spawn_rate, run_time_s, start_time, end_time, stop_reason, shape,
-// workers), shown in the report's header.
+// workers), shown in the report's header; with `thresholds` (the JSON
+// report's array, core/thresholds/threshold_report.hpp) a table of them.
 std::string html_report(const stats::StatsTable &table, const report::RunHistory &history,
                         const nlohmann::json &info, std::string_view nodes = "local");
 

@@ -30,6 +30,19 @@
     .map(([k, v]) => el('div', null, el('dt', null, k), el('dd', null, String(v)))));
   if (info.scenario) $('report-title').textContent = 'loadhost report: ' + String(info.scenario).split('/').pop();
 
+  // The thresholds' verdict (docs/thresholds.md), when the run had any:
+  // first, since it is what a CI reader opens the report for.
+  const thresholds = info.thresholds || [];
+  if (thresholds.length) {
+    $('thresholds-table').replaceChildren(
+      el('thead', null, el('tr', null, el('th', null, ''), el('th', null, 'Threshold'), el('th', null, 'Value'))),
+      el('tbody', null, thresholds.map((t) => el('tr', {'data-ok': t.ok ? 'true' : 'false'},
+        el('td', null, t.ok ? '✓' : '✗'),
+        el('td', null, String(t.expression)),
+        el('td', null, String(t.shown) + (t.aborted ? ' (stopped the test)' : ''))))));
+    $('thresholds-panel').hidden = false;
+  }
+
   new LH.SortableTable($('stats-table'), LH.REPORT_COLUMNS).update(data.stats);
   new LH.SortableTable($('percentiles-table'), LH.PERCENTILE_COLUMNS).update(data.stats);
   LH.failuresTable($('failures-table'), data.failures);
