@@ -99,6 +99,7 @@ LoadShape make_scenario_shape(const lh_scenario &scenario) {
     scenario.shape_tick(t, users, &tick);
     if (tick.stop) return std::nullopt;
     ShapeTick out{tick.users, tick.spawn_rate, {}, {}};
+    out.arrival_rate = std::isfinite(tick.arrival_rate) && tick.arrival_rate > 0 ? tick.arrival_rate : 0;
     for (uint32_t i = 0; i < tick.class_count && tick.class_names; ++i) {
       std::string_view name = tick.class_names[i] ? tick.class_names[i] : "";
       uint32_t found = scenario.class_count;

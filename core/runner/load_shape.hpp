@@ -22,6 +22,9 @@ struct ShapeTick {
   // Set when the shape cannot go on (it named a class the scenario does
   // not define): the test stops, failed, with this line.
   std::string error;
+  // > 0: the open model's total rate from this tick on (lh_shape_tick's,
+  // ABI 1.3); `users` then sizes only the closed classes.
+  double arrival_rate = 0;
 };
 
 using LoadShape = std::function<std::optional<ShapeTick>(double run_time_s, uint64_t user_count)>;

@@ -195,6 +195,7 @@ void Runner::spawn_step() {
         engine_.fail_test(tick->error);  // stops the test with the line
         return;
       }
+      if (tick->arrival_rate != shape_arrival_rate_) apply_shape_arrival_rate(t, tick->arrival_rate);
       if (tick->classes != stage_classes_) use_classes(tick->classes);
       if (tick->users != target_ || tick->spawn_rate != rate_) {
         ramp_start_ns_ = monotonic_ns();
@@ -392,6 +393,49 @@ void Runner::start_arrivals() {
     Loop *loop = loops[l].get();
     asio::post(loop->io(), [loop, lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size())),
                             start = start_ns_]() mutable { loop->users().arrivals().start(std::move(lanes), start); });
+  }
+}
+
+// A shape's tick returning a rate drives the classes --arrival-rate would
+// (every class without a fixed_count): the first such tick makes them open
+// from then on, later ones change the rate from their moment.
+void Runner::apply_shape_arrival_rate(double at_s, double rate) {
+  shape_arrival_rate_ = rate;
+  auto &loops = engine_.loops();
+  if (!shape_drives_arrivals_) {
+    if (!open_classes_.empty() || !spawned_.empty()) {
+      engine_.log(LH_LOG_WARNING, open_classes_.empty()
+                                      ? "the load shape's arrival_rate is ignored: its first tick must give it "
+                                        "(closed users of the classes it would drive already run)"
+                                      : "the load shape's arrival_rate is ignored: the open classes have rates of "
+                                        "their own");
+      return;
+    }
+    shape_drives_arrivals_ = true;
+    options_.arrival.plan = ArrivalPlan::constant(0).with_rate_from(at_s, rate);
+    OpenClasses split = split_open_classes(scenario_, options_.arrival);
+    if (!split.error.empty()) {
+      engine_.fail_test(split.error);
+      return;
+    }
+    open_classes_ = std::move(split.open);
+    dispatcher_ = UsersDispatcher(std::move(split.closed));
+    for (uint32_t l = 0; l < loops.size(); ++l) {
+      Loop *loop = loops[l].get();
+      asio::post(loop->io(), [loop, lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size())),
+                              start = start_ns_]() mutable { loop->users().arrivals().start(std::move(lanes), start); });
+    }
+    return;
+  }
+  // Each class keeps its share of the total (its weight's).
+  std::vector<double> shares;
+  uint64_t weights = 0;
+  for (const OpenClass &oc : open_classes_) weights += scenario_.classes[oc.index]->weight;
+  for (const OpenClass &oc : open_classes_)
+    shares.push_back(weights ? double(scenario_.classes[oc.index]->weight) / double(weights) : 0.0);
+  for (auto &l : loops) {
+    Loop *loop = l.get();
+    asio::post(loop->io(), [loop, at_s, rate, shares] { loop->users().arrivals().change_rate(at_s, rate, shares); });
   }
 }
 

@@ -125,6 +125,7 @@ class Runner : public TestRun {
   // The open classes' lanes to every loop, timed from start_ns_.
   void start_arrivals();
   bool is_open(uint32_t class_index) const;
+  void apply_shape_arrival_rate(double at_s, double rate);
   void begin_stop_with(std::string reason);
   std::string describe_counts();
   void poll_stopped();
@@ -165,7 +166,9 @@ class Runner : public TestRun {
   std::atomic<bool> counts_from_master_{false};  // a worker: set_user_count is its master's
 
   CpuMonitor cpu_monitor_;
-  std::vector<OpenClass> open_classes_;  // set at start
+  std::vector<OpenClass> open_classes_;  // set at start (or by the shape's first rate)
+  double shape_arrival_rate_ = 0;        // the shape's last tick's
+  bool shape_drives_arrivals_ = false;
 };
 
 }  // namespace loadhost::core

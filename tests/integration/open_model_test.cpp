@@ -115,6 +115,21 @@ TEST(OpenModel, AnOpenAndAClosedClassRunSideBySide) {
   EXPECT_EQ(nginx.access_log_lines(), run.total_requests());
 }
 
+TEST(OpenModel, ALoadShapeReturningRatesDrivesTheSchedule) {
+  NginxServer nginx;
+  TempDir dir;
+  LoadhostRun run = run_loadhost(dir, {"-f", scenario("shape_arrivals"), "-H", nginx.url()});
+  ASSERT_EQ(run.status.code, 0) << run.err;
+  const nlohmann::json *shaped = run.entry("GET", "/shaped");
+  ASSERT_TRUE(shaped) << run.report.dump();
+  // 50/s for 2 s then 100/s for 2 s; the shape is polled once a second, so
+  // the change lands within a tick of 2 s.
+  EXPECT_NEAR((*shaped)["num_requests"].get<double>(), 300.0, 15.0);
+  EXPECT_EQ(run.report["iterations"]["started"].get<uint64_t>(), (*shaped)["num_requests"].get<uint64_t>());
+  ASSERT_TRUE(nginx.wait_for_access_log_lines(run.total_requests()));
+  EXPECT_EQ(nginx.access_log_lines(), run.total_requests());
+}
+
 TEST(OpenModel, AServerStallShowsInTheCorrectedLatencyNotInTheServiceTime) {
   NginxServer nginx;
   TempDir dir;
@@ -183,6 +198,8 @@ TEST(OpenModel, BadOpenModelFlagsExitTwoWithALineNamingTheFlag) {
            {{"--arrival-rate", "10/s", "--pre-allocated-users", "5", "--max-users", "2", url},
             "--max-users (2) must be at least --pre-allocated-users (5)"},
            {{"--arrival-rate", "10/s", "--master", url}, "do not work in distributed runs yet"},
+           {{"-f", scenario("open_and_closed"), "--worker"},
+            "user class Arrivals runs by arrival rate (its arrival_rate): distributed runs"},
        }) {
     LoadhostRun run = run_loadhost(dir, c.args);
     EXPECT_EQ(run.status.code, 2) << c.names << "\n" << run.err;

@@ -125,9 +125,11 @@ typedef struct lh_shape_tick {
    * with a line naming it. */
   uint32_t class_count;
   const char *const *class_names;
-  /* Since ABI 1.3: > 0 makes the stage open — this many iterations a
-   * second, spread over the open classes (docs/workload-models.md); `users`
-   * and `spawn_rate` then size only the closed classes. 0 = as before. */
+  /* Since ABI 1.3: > 0 makes the run open from this tick on — this many
+   * iterations a second, shared by weight among the classes without a
+   * fixed_count, as --arrival-rate (docs/workload-models.md); `users` and
+   * `spawn_rate` then size only the closed classes. The first tick must
+   * give it; later ticks change the rate from their moment (0: none). */
   double arrival_rate;
 } lh_shape_tick;
 

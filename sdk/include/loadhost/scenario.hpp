@@ -37,6 +37,11 @@ struct ShapeTick {
   // The stage's user classes by name (Locust's 3-tuple tick); empty = all.
   // Users of the other classes stop; new users come from these, by weight.
   std::vector<std::string> user_classes = {};
+  // The open model (docs/workload-models.md): > 0 starts this many
+  // iterations a second, spread over the classes without a fixed_count,
+  // from this tick on (the first tick must give it); `users` then sizes
+  // only the closed ones.
+  double arrival_rate = 0;
 };
 
 // Locust's LoadTestShape: asked once a second; nullopt stops the test.
@@ -231,6 +236,10 @@ struct ScenarioEntry {
     if (tick) {
       out->users = tick->users;
       out->spawn_rate = tick->spawn_rate;
+      if (out->size >= offsetof(lh_shape_tick, arrival_rate) + sizeof(out->arrival_rate))
+        out->arrival_rate = tick->arrival_rate;
+      else if (tick->arrival_rate > 0)
+        log("this loadhost is older than ABI 1.3: the load shape's arrival_rate is ignored", LH_LOG_WARNING);
       // The names stay valid until the next tick (scenario.h).
       static std::vector<std::string> names;
       static std::vector<const char *> pointers;
