@@ -42,8 +42,10 @@ typedef struct lh_request {
   lh_str body;
   lh_str name;         /* stats name; absent or empty = target */
   uint64_t timeout_us; /* 0 = the session's default */
-  /* Open model: when this request should have started (host clock); 0 =
-   * now. Only copied into the event. */
+  /* When this request should have started (host clock), for the latency
+   * from the intended start; 0 = the host's own: the iteration's intended
+   * start shifted to this call (docs/workload-models.md), or none. Only
+   * copied into the event. */
   uint64_t intended_start_ns;
 } lh_request;
 

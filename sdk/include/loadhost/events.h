@@ -21,11 +21,13 @@ typedef struct lh_request_event {
   lh_str type;         /* stats key part 1: "GET", "grpc", "publish" ... */
   lh_str name;         /* stats key part 2: "/item/[id]", a method name */
   uint64_t start_ns;   /* host monotonic clock (lh_host.now_ns) at start */
-  /* When the request should have started in an open (arrival-rate) model;
-   * 0 = same as start_ns. Latency free of coordinated omission is measured
-   * from here. */
+  /* When the request should have started (host clock), or 0 = none: for a
+   * call, the request's own, else start_ns minus its iteration's lateness
+   * (an open-model slot, a paced user's schedule; docs/workload-models.md).
+   * The stats keep a second, corrected histogram of the response time from
+   * here (response_time_us + start_ns - intended_start_ns). */
   uint64_t intended_start_ns;
-  uint64_t response_time_us; /* end - start, microseconds */
+  uint64_t response_time_us; /* end - start, microseconds (the service time) */
   uint64_t bytes_sent;
   uint64_t bytes_received;   /* the "content size" of Locust's tables */
   int64_t status;            /* protocol status (HTTP code, gRPC code), or 0 */
