@@ -715,20 +715,27 @@ TEST(Distributed, UiMasterAutoquitQuitsItsWorkers) {
 }
 
 // Thresholds (docs/thresholds.md) are the master's: it evaluates them on the
-// merged stats and exits 99 when one fails; a worker says it ignores its own.
+// merged stats, stops a 60 s test once an abort-on-fail one fails (after its
+// delay), and exits 99; a worker says it ignores its own.
 TEST(Distributed, MasterEvaluatesThresholdsOnTheMergedStats) {
   NginxServer nginx;
   TempDir dir;
-  auto master = start_master(dir, {"--headless", "--expect-workers", "1", "-u", "2", "-r", "100", "-t", "2s",
-                                   "--threshold", "GET /t: requests>0", "--threshold", "max<1us", nginx.url() + "/t"});
+  auto started = Clock::now();
+  auto master = start_master(dir, {"--headless", "--expect-workers", "1", "-u", "2", "-r", "100", "-t", "60s",
+                                   "--threshold", "GET /t: requests>0", "--threshold",
+                                   "max<1us abort-on-fail delay 1s", nginx.url() + "/t"});
   std::uint16_t port = master_port(*master);
   ASSERT_NE(port, 0) << both(*master);
   auto worker = start_worker(dir, port, {"--threshold", "avg<1s", nginx.url() + "/t"});
   auto status = master->wait(20s);
   ASSERT_TRUE(status.has_value()) << both(*master);
   EXPECT_EQ(status->code, 99) << both(*master);
+  EXPECT_LT(seconds_since(started), 15.0) << both(*master);
   EXPECT_NE(master->stdout_text().find("  ✓ GET /t: requests>0"), std::string::npos) << both(*master);
-  EXPECT_NE(master->stdout_text().find("  ✗ max<1us"), std::string::npos) << both(*master);
+  EXPECT_NE(master->stdout_text().find("  ✗ max<1us abort-on-fail delay 1s"), std::string::npos) << both(*master);
+  EXPECT_NE(master->stderr_text().find("loadhost: test stopped: threshold max<1us abort-on-fail delay 1s failed: "),
+            std::string::npos)
+      << both(*master);
   auto ws = worker->wait(10s);
   ASSERT_TRUE(ws.has_value()) << both(*worker);
   EXPECT_EQ(ws->code, 0) << both(*worker);
@@ -738,6 +745,7 @@ TEST(Distributed, MasterEvaluatesThresholdsOnTheMergedStats) {
   EXPECT_EQ(report["thresholds"][0]["value"].get<double>(), double(requests_of(report, "/t")));
   EXPECT_GT(requests_of(report, "/t"), 0u);
   EXPECT_EQ(report["thresholds"][1]["ok"], false);
+  EXPECT_EQ(report["thresholds"][1]["aborted"], true);
 }
 
 }  // namespace
