@@ -60,7 +60,7 @@ void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
     snapshot_failed_ = snapshot_failed_ || !r.ok();
   }
   if (!options_.only_summary && ticks_ % kConsoleEverySeconds == 0)
-    print(report::stats_table_text(table, true, console_options()) + "\n");
+    print(report::stats_table_text(table, true, console_options()) + report::iterations_text(table) + "\n");
 }
 
 bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &metadata,
