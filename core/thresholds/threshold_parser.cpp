@@ -27,7 +27,7 @@ std::string_view trim(std::string_view s) {
 std::optional<double> leading_number(std::string_view text, std::string_view &suffix) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || !std::isfinite(value)) return std::nullopt;
+  if (ec != std::errc() || !std::isfinite(value) || value < 0) return std::nullopt;
   suffix = text.substr(size_t(end - text.data()));
   return value;
 }

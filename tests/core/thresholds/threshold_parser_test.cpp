@@ -192,6 +192,10 @@ TEST(ThresholdParser, MalformedExpressionsSayWhatIsWrong) {
                                               "abort-on-fail delay 10s"},
            Case{"avg<1s abort-on-fail delay soon", "threshold 'avg<1s abort-on-fail delay soon': 'delay soon': "
                                                    "'soon' is not a duration like 10s or 1m"},
+           Case{"avg<1s abort-on-fail delay -5s", "threshold 'avg<1s abort-on-fail delay -5s': 'delay -5s': '-5s' is "
+                                                  "not a duration like 10s or 1m"},
+           Case{"p(-5)<1s", "threshold 'p(-5)<1s': 'p(-5)': the percentile must be a number above 0 and at most 100, "
+                            "e.g. p(95) or p(99.9)"},
            Case{"avg<1s abort-on-fail abort-on-fail", "threshold 'avg<1s abort-on-fail abort-on-fail': unexpected "
                                                       "'abort-on-fail' after the value (the only option is "
                                                       "abort-on-fail [delay DURATION])"},
