@@ -37,6 +37,22 @@ double round_half_even(double x) {
 
 // ---- writing ----
 
+// A histogram in loadhost_histogram's layout (the top of this file).
+void pack_exact(Packer &p, const LatencyHistogram &h, uint32_t buckets) {
+  p.pack_array(5);
+  p.pack(h.count());
+  p.pack(h.sum());
+  p.pack(h.min());
+  p.pack(h.max());
+  p.pack_array(buckets * 2);
+  size_t previous = 0;
+  h.for_each_bucket([&](size_t index, uint64_t n) {
+    p.pack(uint64_t(index - previous));
+    p.pack(n);
+    previous = index;
+  });
+}
+
 void pack_entry(Packer &p, const StatsEntry &e, std::string_view name, std::string_view method) {
   const LatencyHistogram &h = e.histogram();
   // Ordered maps: a report's bytes depend only on its samples (tests diff them).
@@ -55,8 +71,9 @@ void pack_entry(Packer &p, const StatsEntry &e, std::string_view name, std::stri
   // unserialize then keeps its own "now", where a 0 would become the
   // master's start time through extend()'s min() and zero its total rps.
   const bool has_start = e.first_request_time() > 0;
+  const LatencyHistogram *corrected = e.corrected_histogram();
 
-  p.pack_map(has_start ? 15 : 14);
+  p.pack_map((has_start ? 15 : 14) + (corrected ? 1 : 0));
   pack_str(p, "name");
   pack_str(p, name);
   pack_str(p, "method");
@@ -91,18 +108,13 @@ void pack_entry(Packer &p, const StatsEntry &e, std::string_view name, std::stri
   p.pack(failures);
 
   pack_str(p, kHistogramKey);
-  p.pack_array(5);
-  p.pack(h.count());
-  p.pack(h.sum());
-  p.pack(h.min());
-  p.pack(h.max());
-  p.pack_array(buckets * 2);
-  size_t previous = 0;
-  h.for_each_bucket([&](size_t index, uint64_t n) {
-    p.pack(uint64_t(index - previous));
-    p.pack(n);
-    previous = index;
-  });
+  pack_exact(p, h, buckets);
+  if (corrected) {
+    uint32_t corrected_buckets = 0;
+    corrected->for_each_bucket([&](size_t, uint64_t) { ++corrected_buckets; });
+    pack_str(p, kCorrectedHistogramKey);
+    pack_exact(p, *corrected, corrected_buckets);
+  }
 }
 
 // ---- reading ----
@@ -272,6 +284,11 @@ void read_entry(const msgpack::object &entry, StatsEntry &into) {
   // A Locust entry's start_time is its last reset, set even when it saw
   // nothing; only an entry with requests has a first request.
   counts.first_request_time = num_requests ? start : 0.0;
+  if (const msgpack::object *corrected = map_find(entry, kCorrectedHistogramKey)) {
+    LatencyHistogram c = read_exact(*corrected);
+    if (c.count() > num_requests) malformed("loadhost_corrected_histogram holds more samples than 'num_requests'");
+    if (c.count()) into.mutable_corrected_histogram().merge(c);
+  }
   into.merge_counts(std::move(h), counts);
   read_seconds(entry, "num_reqs_per_sec", into, false);
   read_seconds(entry, "num_fail_per_sec", into, true);
@@ -306,6 +323,12 @@ void read_report(const msgpack::object &data, stats::StatsTable &report, double 
     std::optional<int64_t> n = as_int(sent);
     if (!n) malformed(fmt::format("'{}' is not a whole number", kRequestsSentKey));
     report.add_sent(uint64_t(*n));  // a negative delta wraps back: sums stay exact
+  }
+  if (const msgpack::object *it = map_find(data, kIterationsKey)) {
+    if (it->type != msgpack::type::ARRAY || it->via.array.size != 2)
+      malformed(fmt::format("'{}' is not [started, dropped]", kIterationsKey));
+    report.count_iterations(read_count(&it->via.array.ptr[0], "iterations started"),
+                            read_count(&it->via.array.ptr[1], "iterations dropped"));
   }
 }
 
@@ -344,6 +367,10 @@ void pack_stats_report(Packer &p, const stats::StatsTable &delta) {
   }
   pack_str(p, kRequestsSentKey);
   p.pack(int64_t(delta.requests_sent()));  // signed: a delta may take back (stats_table.hpp)
+  pack_str(p, kIterationsKey);
+  p.pack_array(2);
+  p.pack(delta.iterations().started);
+  p.pack(delta.iterations().dropped);
 }
 
 std::string merge_stats_report(const msgpack::object &data, stats::StatsTable &into, double unix_now) {

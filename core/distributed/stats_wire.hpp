@@ -27,6 +27,13 @@
 // equal a single run's on the same samples. Entries without it (a Locust
 // worker's) are rebuilt from Locust's rounded response_times.
 //
+// Two more for the corrected latency and the open model
+// (docs/workload-models.md), both ignored by Locust: per entry dict,
+// "loadhost_corrected_histogram" (the response times from the intended
+// start, in loadhost_histogram's layout; only in entries that have one),
+// and per report "loadhost_iterations": [started, dropped] since the
+// previous report.
+//
 // Thread: none shared; the master merges on its control thread.
 #pragma once
 
@@ -41,15 +48,18 @@ namespace loadhost::distributed {
 // The extra keys, so the master and the tests name them one way.
 inline constexpr std::string_view kHistogramKey = "loadhost_histogram";
 inline constexpr std::string_view kRequestsSentKey = "loadhost_requests_sent";
+inline constexpr std::string_view kCorrectedHistogramKey = "loadhost_corrected_histogram";
+inline constexpr std::string_view kIterationsKey = "loadhost_iterations";
 
-// Writes the pairs "stats", "stats_total", "errors" and
-// "loadhost_requests_sent" into a map the caller has opened (counting
-// kStatsReportPairs pairs for them).
-inline constexpr uint32_t kStatsReportPairs = 4;
+// Writes the pairs "stats", "stats_total", "errors",
+// "loadhost_requests_sent" and "loadhost_iterations" into a map the caller
+// has opened (counting kStatsReportPairs pairs for them).
+inline constexpr uint32_t kStatsReportPairs = 5;
 void pack_stats_report(Packer &p, const stats::StatsTable &delta);
 
 // Merges a report's "stats", "stats_total", "errors" and, when present,
-// "loadhost_requests_sent" into `into`.
+// "loadhost_requests_sent", "loadhost_iterations" and the entries'
+// "loadhost_corrected_histogram" into `into`.
 // Returns "" or one line saying what is malformed; a malformed report merges
 // nothing. Unknown keys are ignored.
 std::string merge_stats_report(const msgpack::object &data, stats::StatsTable &into,
