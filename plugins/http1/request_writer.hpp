@@ -7,15 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "http_common/headers.hpp"
 #include "loadhost/abi.h"
 
 namespace loadhost::http1 {
 
-// A session's default header (User-Agent, session option header.<Name>).
-struct Header {
-  std::string name;
-  std::string value;
-};
+using http_common::Header;
+// Shared with HTTP/2 (http_common/headers.hpp).
+using http_common::append_request_target;
+using http_common::valid_header;
 
 struct RequestHead {
   std::string_view method;             // "GET"; must be a token
@@ -35,14 +35,5 @@ struct RequestHead {
 // Returns false with a one-line `error` when the method or a header cannot be
 // sent as is (a name that is not a token, CR/LF/NUL in a value).
 bool write_request(std::string& out, const RequestHead& request, std::string& error);
-
-// Appends path (empty means "/") and query ("?x=1" or empty) as a request
-// target, percent-encoding the bytes that may not appear raw (spaces,
-// controls, non-ASCII, "<>{}|\\^`); '%' is kept as the caller may have encoded.
-// HTTP/2's :path uses it too.
-void append_request_target(std::string& out, std::string_view path, std::string_view query);
-
-// True when name: value can go on the wire without breaking the framing.
-bool valid_header(std::string_view name, std::string_view value);
 
 }  // namespace loadhost::http1

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ascii.hpp"
+#include "http_common/http_text.hpp"
 
 namespace loadhost::http1 {
+
+using namespace http_common;  // tokens, case-insensitive compares, views
+
 namespace {
 
 constexpr size_t kMaxChunkLineExtra = 4096;  // extensions after a chunk size

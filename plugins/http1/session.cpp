@@ -5,11 +5,14 @@
 #include <cstring>
 #include <utility>
 
-#include "ascii.hpp"
-#include "lh_text.hpp"
-#include "session_options.hpp"
+#include "http_common/http_text.hpp"
+#include "http_common/redirect.hpp"
+#include "http_common/session_options.hpp"
 
 namespace loadhost::http1 {
+
+using namespace http_common;  // URLs, headers, redirects, session options, views
+
 namespace {
 
 
@@ -24,11 +27,6 @@ bool has_close_token(std::string_view connection_header) {
   return close;
 }
 
-bool is_body_header(std::string_view name) {
-  return iequals(name, "content-type") || iequals(name, "content-length") ||
-         iequals(name, "transfer-encoding");
-}
-bool is_credentials_header(std::string_view name) { return iequals(name, "authorization"); }
 
 }  // namespace
 
@@ -178,39 +176,34 @@ void Session::on_response(bool reusable) {
 }
 
 bool Session::follow_redirect() {
-  const int status = parser_.status();
-  if ((flags_ & LH_REQUEST_NO_REDIRECTS) != 0) return false;
-  if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308)
-    return false;
   const lh_str location = parser_.field("location");
-  if (location.data == nullptr) return false;  // nowhere to go: the 3xx is the answer
-
-  if (redirects_ >= kMaxRedirects) {
-    error_.assign("http1: more than 10 redirects");
-    fail();
-    return true;
+  RedirectInput in;
+  in.protocol = "http1";
+  in.request_flags = flags_;
+  in.status = parser_.status();
+  if (location.data != nullptr) in.location = view(location);
+  in.url = url_;
+  in.host = current_.host;
+  in.method = method_;
+  in.redirects_so_far = redirects_;
+  RedirectPlan plan;
+  switch (plan_redirect(in, url_scratch_, plan, error_)) {
+    case RedirectOutcome::answer:
+      return false;
+    case RedirectOutcome::fail:
+      fail();
+      return true;
+    case RedirectOutcome::follow:
+      break;
   }
-  const char* why = "";
-  if (!resolve_reference(url_scratch_, url_, view(location), &why)) {
-    error_.assign("http1: redirect to invalid URL \"").append(view(location)).append("\": ").append(why);
-    fail();
-    return true;
-  }
-  UrlView next;
-  parse_url(url_scratch_, next, &why);  // validated by resolve_reference
-  const bool same_host = iequals(next.host, current_.host);
   url_.swap(url_scratch_);  // swap, not copy: both keep their capacity
   ++redirects_;
-
-  // What browsers and requests do: 303 always, and 301/302 after a POST,
-  // continue as a GET without the body.
-  if ((status == 303 && method_ != "HEAD") || ((status == 301 || status == 302) && method_ == "POST")) {
+  if (plan.becomes_get) {
     method_.assign("GET");
     body_.clear();
     drop_user_headers(&is_body_header);
   }
-  // Credentials are for the host they were written for.
-  if (!same_host) drop_user_headers(&is_credentials_header);
+  if (plan.drop_credentials) drop_user_headers(&is_credentials_header);
   send_hop();
   return true;
 }

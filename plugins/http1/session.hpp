@@ -21,18 +21,22 @@
 #include <string_view>
 #include <vector>
 
-#include "cookie_jar.hpp"
+#include "http_common/cookie_jar.hpp"
+#include "http_common/redirect.hpp"
+#include "http_common/url.hpp"
 #include "loadhost/host.h"
 #include "loadhost/protocol.h"
 #include "request_writer.hpp"
 #include "response_parser.hpp"
-#include "url.hpp"
 
 namespace loadhost::http1 {
 
+using http_common::CookieJar;
+using http_common::UrlView;
+
 class Session {
  public:
-  static constexpr int kMaxRedirects = 10;
+  static constexpr int kMaxRedirects = http_common::kMaxRedirects;
   // Connections kept per user, one per origin (a redirect from http to https
   // should not cost a reconnect per request); the least recently used idle
   // one is closed beyond this.

@@ -4,17 +4,17 @@
 #include <cstring>
 #include <utility>
 
-#include "lh_text.hpp"
+#include "http_common/http_text.hpp"
+#include "http_common/url.hpp"
 #include "session.hpp"
-#include "url.hpp"
 
 namespace loadhost::http2 {
 namespace {
 
 constexpr uint64_t kFrameHeaderBytes = 9;  // every HTTP/2 frame: length, type, flags, stream id
 
-using http1::str;
-using http1::view;
+using http_common::str;
+using http_common::view;
 
 constexpr std::string_view kAlpnH2 = "\x02h2";
 constexpr std::string_view kOutOfMemory = "http2: internal error (out of memory)";
@@ -214,14 +214,14 @@ bool Connection::open(lh_loop* loop, bool tls_verify) {
   options.tls = tls_;
   options.tls_verify = tls_verify;
   // SNI carries names only (RFC 6066): an IP literal gets none.
-  options.tls_sni = http1::is_ip_literal(host_) ? lh_str{nullptr, 0} : str(host_);
+  options.tls_sni = http_common::is_ip_literal(host_) ? lh_str{nullptr, 0} : str(host_);
   options.alpn = tls_ ? str(kAlpnH2) : lh_str{nullptr, 0};
   handle_ = host_api_->conn_open(loop, &options, &kTransportCallbacks, this);
   return handle_ != nullptr;
 }
 
 bool Connection::serves(std::string_view host, uint16_t port, bool tls) const {
-  return tls_ == tls && port_ == port && http1::iequals(host_, host);
+  return tls_ == tls && port_ == port && http_common::iequals(host_, host);
 }
 
 Exchange* Connection::stream(int32_t stream_id) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "loadhost/call.h"
-#include "url.hpp"
+#include "http_common/url.hpp"
 
 namespace loadhost::http2 {
 
@@ -43,7 +43,7 @@ struct Exchange {
   std::string method;
   std::string url;          // absolute URL of the current hop
   std::string url_scratch;  // redirect target being resolved
-  http1::UrlView current;   // url parsed (views into url)
+  http_common::UrlView current;   // url parsed (views into url)
   std::string body;
   size_t body_offset = 0;             // bytes of body handed to nghttp2 on this stream
   std::string header_bytes;           // the caller's header names and values

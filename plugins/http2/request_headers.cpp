@@ -2,14 +2,13 @@
 
 #include <charconv>
 
-#include "ascii.hpp"
-#include "lh_text.hpp"
+#include "http_common/http_text.hpp"
 
 namespace loadhost::http2 {
 namespace {
 
-using http1::iequals;
-using http1::view;
+using http_common::iequals;
+using http_common::view;
 
 // Methods whose requests carry a body by convention: they get
 // "content-length: 0" even when empty, as http1 sends "Content-Length: 0".
@@ -20,7 +19,7 @@ bool expects_body(std::string_view method) {
 }  // namespace
 
 bool is_connection_specific(std::string_view name, std::string_view value) {
-  if (iequals(name, "te")) return !iequals(http1::trim_ows(value), "trailers");
+  if (iequals(name, "te")) return !iequals(http_common::trim_ows(value), "trailers");
   return iequals(name, "connection") || iequals(name, "keep-alive") ||
          iequals(name, "proxy-connection") || iequals(name, "transfer-encoding") ||
          iequals(name, "upgrade");
@@ -29,7 +28,7 @@ bool is_connection_specific(std::string_view name, std::string_view value) {
 void RequestHeaders::add(std::string_view name, std::string_view value, bool lower_name) {
   Field f{uint32_t(bytes_.size()), uint32_t(name.size()), 0, uint32_t(value.size())};
   if (lower_name) {
-    for (char c : name) bytes_.push_back(http1::ascii_lower(c));
+    for (char c : name) bytes_.push_back(http_common::ascii_lower(c));
   } else {
     bytes_.append(name);
   }
@@ -39,12 +38,12 @@ void RequestHeaders::add(std::string_view name, std::string_view value, bool low
 }
 
 bool check_request(std::string_view method, std::span<const lh_kv> headers, std::string& error) {
-  if (!http1::is_token(method)) {
+  if (!http_common::is_token(method)) {
     error.assign("http2: invalid method \"").append(method).append("\"");
     return false;
   }
   for (const lh_kv& h : headers) {
-    if (!http1::valid_header(view(h.key), view(h.value))) {
+    if (!http_common::valid_header(view(h.key), view(h.value))) {
       error.assign("http2: invalid request header \"").append(view(h.key)).append(
           "\" (the name must be a token, the value may not contain CR, LF or NUL)");
       return false;
@@ -88,7 +87,7 @@ void RequestHeaders::build(const RequestHead& r) {
     Field f{uint32_t(bytes_.size()), 5, 0, 0};
     bytes_.append(":path");
     f.value_at = uint32_t(bytes_.size());
-    http1::append_request_target(bytes_, r.path, r.query);
+    http_common::append_request_target(bytes_, r.path, r.query);
     f.value_len = uint32_t(bytes_.size() - f.value_at);
     fields_.push_back(f);
   }

@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "loadhost/abi.h"
-#include "request_writer.hpp"  // http1: Header, valid_header, append_request_target
+#include "http_common/headers.hpp"
 
 namespace loadhost::http2 {
 
-using http1::Header;
+using http_common::Header;
 
 struct RequestHead {
   std::string_view method;            // "GET"; must be a token

@@ -4,30 +4,22 @@
 #include <chrono>
 #include <utility>
 
-#include "ascii.hpp"
-#include "lh_text.hpp"
-#include "http1/session_options.hpp"
-#include "status_text.hpp"
-#include "url.hpp"
+#include "http_common/headers.hpp"
+#include "http_common/http_text.hpp"
+#include "http_common/redirect.hpp"
+#include "http_common/session_options.hpp"
+#include "http_common/status_text.hpp"
+#include "http_common/url.hpp"
 
 namespace loadhost::http2 {
 namespace {
 
-using http1::iequals;
-using http1::str;
-using http1::view;
-
+using namespace http_common;  // URLs, headers, redirects, session options, status texts, views
 
 int64_t unix_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
-
-bool is_body_header(std::string_view name) {
-  return iequals(name, "content-type") || iequals(name, "content-length") ||
-         iequals(name, "transfer-encoding");
-}
-bool is_credentials_header(std::string_view name) { return iequals(name, "authorization"); }
 
 std::string_view field_name(const Exchange& ex, const Exchange::FieldSpan& f) {
   return {ex.fields.data() + f.name_at, f.name_len};
@@ -42,8 +34,8 @@ std::unique_ptr<Session> Session::create(const lh_host* host, const lh_session_c
                                          std::string& error) {
   std::unique_ptr<Session> s(new Session(host, config.loop));
 
-  http1::SessionOptions options;
-  if (!http1::read_session_options(*host, config, "http2", "user-agent", options, error)) return nullptr;
+  SessionOptions options;
+  if (!read_session_options(*host, config, "http2", "user-agent", options, error)) return nullptr;
   s->base_ = std::move(options.base);
   s->default_headers_ = std::move(options.default_headers);
   s->tls_verify_ = options.tls_verify;
@@ -107,7 +99,7 @@ void Session::start(lh_call* call, const lh_request& request) {
     return;
   }
   const std::string_view target = view(request.target);
-  if (!http1::resolve_target(ex.url, base_, target)) {
+  if (!resolve_target(ex.url, base_, target)) {
     error_.assign("http2: relative target \"").append(target).append(
         "\" but the session has no base URL (set the host)");
     stream_failed(ex, error_);
@@ -161,7 +153,7 @@ void Session::release(Exchange& ex) {
 
 void Session::route(Exchange& ex) {
   const char* why = "";
-  if (!http1::parse_url(ex.url, ex.current, &why)) {
+  if (!parse_url(ex.url, ex.current, &why)) {
     error_.assign("http2: invalid URL \"").append(ex.url).append("\": ").append(why);
     stream_failed(ex, error_);
     return;
@@ -180,7 +172,7 @@ void Session::place(Exchange& ex) {
   c->enqueue(ex);
 }
 
-Connection* Session::connection_for(const http1::UrlView& url) {
+Connection* Session::connection_for(const UrlView& url) {
   Connection* oldest_idle = nullptr;
   size_t open = 0;
   for (auto& c : connections_) {
@@ -222,7 +214,7 @@ void Session::drive() {
 }
 
 const RequestHeaders& Session::headers_for(const Exchange& ex) {
-  const http1::UrlView& url = ex.current;
+  const UrlView& url = ex.current;
   cookie_.clear();
   if (!cookies_.empty()) cookies_.append_header(cookie_, url.host, url.path, url.tls, unix_now());
   RequestHead head;
@@ -295,46 +287,39 @@ void Session::on_response(Exchange& ex) {
 }
 
 bool Session::follow_redirect(Exchange& ex) {
-  const int status = ex.status;
-  if ((ex.flags & LH_REQUEST_NO_REDIRECTS) != 0) return false;
-  if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return false;
-  std::string_view location;
-  bool has_location = false;
+  RedirectInput in;
+  in.protocol = "http2";
+  in.request_flags = ex.flags;
+  in.status = ex.status;
   for (const Exchange::FieldSpan& f : ex.spans) {
     if (field_name(ex, f) == "location") {
-      location = field_value(ex, f);
-      has_location = true;
+      in.location = field_value(ex, f);
       break;
     }
   }
-  if (!has_location) return false;  // nowhere to go: the 3xx is the answer
-
-  if (ex.redirects >= kMaxRedirects) {
-    complete(ex, "http2: more than 10 redirects");
-    return true;
+  in.url = ex.url;
+  in.host = ex.current.host;
+  in.method = ex.method;
+  in.redirects_so_far = ex.redirects;
+  RedirectPlan plan;
+  switch (plan_redirect(in, ex.url_scratch, plan, error_)) {
+    case RedirectOutcome::answer:
+      return false;
+    case RedirectOutcome::fail:
+      complete(ex, error_);
+      return true;
+    case RedirectOutcome::follow:
+      break;
   }
-  const char* why = "";
-  if (!http1::resolve_reference(ex.url_scratch, ex.url, location, &why)) {
-    error_.assign("http2: redirect to invalid URL \"").append(location).append("\": ").append(why);
-    complete(ex, error_);
-    return true;
-  }
-  http1::UrlView next;
-  http1::parse_url(ex.url_scratch, next, &why);  // validated by resolve_reference
-  const bool same_host = iequals(next.host, ex.current.host);
   ex.url.swap(ex.url_scratch);  // swap, not copy: both keep their capacity
   ++ex.redirects;
   ex.refused_once = false;
-
-  // As browsers, requests and the http1 plugin: 303 always, and 301/302
-  // after a POST, continue as a GET without the body.
-  if ((status == 303 && ex.method != "HEAD") || ((status == 301 || status == 302) && ex.method == "POST")) {
+  if (plan.becomes_get) {
     ex.method.assign("GET");
     ex.body.clear();
     std::erase_if(ex.user_headers, [](const lh_kv& h) { return is_body_header(view(h.key)); });
   }
-  // Credentials are for the host they were written for.
-  if (!same_host)
+  if (plan.drop_credentials)
     std::erase_if(ex.user_headers, [](const lh_kv& h) { return is_credentials_header(view(h.key)); });
   route(ex);
   return true;

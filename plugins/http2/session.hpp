@@ -26,7 +26,8 @@
 #include <vector>
 
 #include "connection.hpp"
-#include "cookie_jar.hpp"
+#include "http_common/cookie_jar.hpp"
+#include "http_common/redirect.hpp"
 #include "exchange.hpp"
 #include "loadhost/host.h"
 #include "loadhost/protocol.h"
@@ -36,7 +37,7 @@ namespace loadhost::http2 {
 
 class Session {
  public:
-  static constexpr int kMaxRedirects = 10;
+  static constexpr int kMaxRedirects = http_common::kMaxRedirects;
   // Origins a user keeps a connection to; the least recently used idle one
   // is closed beyond this (a connection replaced after GOAWAY is not
   // counted while it finishes its streams).
@@ -60,7 +61,7 @@ class Session {
   // Allocates nothing.
   void abort_all(std::string_view text) noexcept;
 
-  const http1::CookieJar& cookies() const { return cookies_; }
+  const http_common::CookieJar& cookies() const { return cookies_; }
   size_t connection_count() const { return connections_.size(); }
 
  private:
@@ -100,14 +101,14 @@ class Session {
   void on_response(Exchange& ex);  // a complete response: cookies, redirect or complete
   bool follow_redirect(Exchange& ex);
   void complete(Exchange& ex, std::string_view error);
-  Connection* connection_for(const http1::UrlView& url);
+  Connection* connection_for(const http_common::UrlView& url);
 
   const lh_host* host_;
   lh_loop* loop_;
   std::string base_;  // base URL without trailing '/': targets are appended
   bool tls_verify_ = true;
   std::vector<Header> default_headers_;
-  http1::CookieJar cookies_;
+  http_common::CookieJar cookies_;
   uint64_t tick_ = 0;
 
   // Declared before connections_: the connections' lists unlink their

@@ -121,7 +121,7 @@ TEST_F(SessionTest, RejectsBadConfiguration) {
   config.options = options.data();
   config.option_count = 1;
   EXPECT_FALSE(Session::create(&fake.host, config, error));
-  EXPECT_EQ(error, "http1: option insecure=\"maybe\" is not 1/true or 0/false");
+  EXPECT_EQ(error, "http1: option 'insecure': 'maybe' is not a boolean (true/false, 1/0, yes/no, on/off)");
 }
 
 TEST_F(SessionTest, HttpErrorStatusIsAFailureNamedLikeLocust) {

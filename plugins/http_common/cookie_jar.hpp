@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace loadhost::http1 {
+namespace loadhost::http_common {
 
 class CookieJar {
  public:
@@ -56,4 +56,4 @@ class CookieJar {
 // "Sun Nov  6 08:49:37 1994". Returns false when it is not a date.
 bool parse_cookie_date(std::string_view text, int64_t& unix_seconds);
 
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

@@ -1,8 +1,8 @@
-#include "cookie_jar.hpp"
+#include "http_common/cookie_jar.hpp"
 
 #include <gtest/gtest.h>
 
-namespace loadhost::http1 {
+namespace loadhost::http_common {
 namespace {
 
 constexpr int64_t kNow = 1'700'000'000;  // 2023-11-14
@@ -112,4 +112,4 @@ TEST(CookieJar, ParsesCookieDates) {
 }
 
 }  // namespace
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

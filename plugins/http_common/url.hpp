@@ -1,5 +1,7 @@
-// http(s) URLs as the HTTP/1.1 plugin needs them: where to connect (scheme,
-// host, port) and what to put on the request line (path and query).
+// http(s) URLs as both HTTP plugins need them: where to connect (scheme,
+// host, port), what to put on the request line or :path (path and query),
+// how a target joins the base URL and where a redirect leads. The parsing is
+// the plugin kit's (loadhost/kit/url.hpp); this adds HTTP's rules.
 //
 // Everything here works on views and caller-owned strings so that resolving
 // a request's target costs no allocation once the strings have grown.
@@ -9,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "ascii.hpp"
+#include "loadhost/kit/url.hpp"
 
-namespace loadhost::http1 {
+namespace loadhost::http_common {
 
 // A parsed absolute http(s) URL; every view points into the parsed text.
 struct UrlView {
@@ -26,7 +28,9 @@ struct UrlView {
 };
 
 // Parses an absolute http(s) URL (the fragment is dropped). On failure
-// returns false and sets *error to a static reason ("unsupported scheme").
+// returns false and sets *error to a static reason: the kit's
+// ("invalid port (1-65535)"), "unsupported scheme (only http and https)",
+// or, for a URL with userinfo, that credentials belong in a header.
 bool parse_url(std::string_view text, UrlView& out, const char** error);
 
 // True when `text` starts with "http://" or "https://" (any case): a target
@@ -47,6 +51,6 @@ bool resolve_reference(std::string& out, std::string_view base, std::string_view
 
 // True for an IPv4 or IPv6 address (as in UrlView::host, no brackets): such
 // hosts get no SNI and no domain cookies.
-bool is_ip_literal(std::string_view host);
+using kit::is_ip_literal;
 
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

@@ -1,8 +1,8 @@
-#include "url.hpp"
+#include "http_common/url.hpp"
 
 #include <gtest/gtest.h>
 
-namespace loadhost::http1 {
+namespace loadhost::http_common {
 namespace {
 
 UrlView parse_ok(std::string_view text) {
@@ -60,9 +60,9 @@ TEST(Url, RejectsWithReason) {
   EXPECT_EQ(parse_error("ftp://h/x"), "unsupported scheme (only http and https)");
   EXPECT_EQ(parse_error("/relative"), "not an absolute http(s) URL");
   EXPECT_EQ(parse_error("http:///x"), "missing host");
-  EXPECT_EQ(parse_error("http://h:99999/"), "invalid port");
-  EXPECT_EQ(parse_error("http://h:8a/"), "invalid port");
-  EXPECT_EQ(parse_error("http://h:0/"), "invalid port");
+  EXPECT_EQ(parse_error("http://h:99999/"), "invalid port (1-65535)");
+  EXPECT_EQ(parse_error("http://h:8a/"), "invalid port (1-65535)");
+  EXPECT_EQ(parse_error("http://h:0/"), "invalid port (1-65535)");
   EXPECT_EQ(parse_error("http://[::1/"), "invalid IPv6 address in host");
   EXPECT_EQ(parse_error("http://a b/"), "invalid character in host");
   EXPECT_NE(parse_error("http://user:pw@h/").find("credentials"), std::string::npos);
@@ -115,4 +115,4 @@ TEST(Url, RejectsRedirectToOtherSchemes) {
 }
 
 }  // namespace
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

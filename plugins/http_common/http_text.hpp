@@ -1,24 +1,21 @@
-// ASCII helpers for HTTP's case-insensitive tokens. Locale-free on purpose:
-// header names and hosts are ASCII, and <cctype> would consult the locale.
+// HTTP's token grammar (RFC 9110), for both HTTP plugins: what a method or a
+// header name may contain, optional whitespace, comma-separated lists. The
+// case-insensitive comparisons are the plugin kit's (loadhost/kit/text.hpp),
+// locale-free on purpose: header names and hosts are ASCII.
 #pragma once
 
 #include <string_view>
 
-namespace loadhost::http1 {
+#include "loadhost/kit/str.hpp"
+#include "loadhost/kit/text.hpp"
 
-constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+namespace loadhost::http_common {
 
-// Case-insensitive equality (header names, schemes, hosts, tokens).
-constexpr bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-constexpr bool istarts_with(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
-}
+using kit::ascii_lower;
+using kit::iequals;
+using kit::istarts_with;
+using kit::str;
+using kit::view;
 
 // RFC 9110 tchar: what a method or a header name may contain. A table,
 // because the response parser asks once per byte of every header name.
@@ -58,4 +55,4 @@ constexpr void for_each_token(std::string_view list, Fn fn) {
   }
 }
 
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace loadhost::http2 {
+namespace loadhost::http_common {
 
 // The registered reason phrase of `status`, or empty when there is none.
 std::string_view reason_phrase(int status);
@@ -15,4 +15,4 @@ std::string_view reason_phrase(int status);
 // "HTTP 599" for a code without a registered phrase.
 void write_status_failure(std::string& out, int status);
 
-}  // namespace loadhost::http2
+}  // namespace loadhost::http_common

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace loadhost::http2 {
+namespace loadhost::http_common {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
@@ -79,4 +79,4 @@ void write_status_failure(std::string& out, int status) {
   if (!reason.empty()) out.append(" ").append(reason);
 }
 
-}  // namespace loadhost::http2
+}  // namespace loadhost::http_common

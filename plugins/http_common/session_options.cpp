@@ -2,22 +2,15 @@
 
 #include <algorithm>
 
-#include "ascii.hpp"
-#include "lh_text.hpp"
+#include "http_text.hpp"
+#include "loadhost/kit/option_reader.hpp"
 #include "url.hpp"
 
-namespace loadhost::http1 {
+namespace loadhost::http_common {
 namespace {
 
 constexpr std::string_view kUserAgent = "loadhost/0.1";
 constexpr std::string_view kHeaderOptionPrefix = "header.";
-
-bool is_false_word(std::string_view v) {
-  return v == "0" || iequals(v, "false") || iequals(v, "no") || iequals(v, "off");
-}
-bool is_true_word(std::string_view v) {
-  return v == "1" || iequals(v, "true") || iequals(v, "yes") || iequals(v, "on");
-}
 
 }  // namespace
 
@@ -38,24 +31,27 @@ bool read_session_options(const lh_host &host, const lh_session_config &config, 
   }
 
   // The run option is a flag (--insecure): present means on unless "false".
-  const lh_str run_insecure = host.option(&host, "insecure");
-  bool insecure = run_insecure.data != nullptr && !is_false_word(view(run_insecure));
+  kit::OptionReader reader(protocol);
+  bool insecure = false;
+  if (const auto run_insecure = kit::run_option(host, "insecure"))
+    insecure = kit::parse_bool(*run_insecure) != false;
 
   out.default_headers.push_back({std::string(user_agent_name), std::string(kUserAgent)});
   for (size_t i = 0; i < config.option_count; ++i) {
     const std::string_view key = view(config.options[i].key);
     const std::string_view value = view(config.options[i].value);
     if (key == "insecure") {
-      if (!is_true_word(value) && !is_false_word(value)) {
-        error.assign(protocol).append(": option insecure=\"").append(value).append("\" is not 1/true or 0/false");
+      bool session_insecure = false;
+      if (!reader.boolean(key, value, session_insecure)) {
+        error = reader.error();
         return false;
       }
-      insecure = insecure || is_true_word(value);
+      insecure = insecure || session_insecure;
     } else if (key.starts_with(kHeaderOptionPrefix)) {
       const std::string_view name = key.substr(kHeaderOptionPrefix.size());
       if (!valid_header(name, value)) {
-        error.assign(protocol).append(": option ").append(key).append(
-            " is not a valid header (token name, no CR/LF in the value)");
+        reader.fail(key, value, "a valid header (token name, no CR/LF in the value)");
+        error = reader.error();
         return false;
       }
       auto same = std::find_if(out.default_headers.begin(), out.default_headers.end(),
@@ -70,4 +66,4 @@ bool read_session_options(const lh_host &host, const lh_session_config &config, 
   return true;
 }
 
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

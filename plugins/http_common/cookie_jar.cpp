@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "ascii.hpp"
+#include "http_text.hpp"
 #include "url.hpp"
 
-namespace loadhost::http1 {
+namespace loadhost::http_common {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -221,4 +221,4 @@ void CookieJar::append_header(std::string& out, std::string_view host, std::stri
   }
 }
 
-}  // namespace loadhost::http1
+}  // namespace loadhost::http_common

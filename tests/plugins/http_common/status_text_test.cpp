@@ -1,8 +1,8 @@
-#include "http2/status_text.hpp"
+#include "http_common/status_text.hpp"
 
 #include <gtest/gtest.h>
 
-namespace loadhost::http2 {
+namespace loadhost::http_common {
 namespace {
 
 TEST(Http2StatusText, StandardReasonPhrases) {
@@ -22,4 +22,4 @@ TEST(Http2StatusText, FailureTextLikeHttp1) {
 }
 
 }  // namespace
-}  // namespace loadhost::http2
+}  // namespace loadhost::http_common
