@@ -1,7 +1,13 @@
 #include "hosts/loadhost/install_layout.hpp"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 namespace loadhost::cli {
@@ -40,6 +46,24 @@ std::vector<std::string> plugins_in(const std::string &dir) {
     if (entry.is_regular_file() && entry.path().extension() == ".so") out.push_back(entry.path().string());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string untrusted_plugin_dir(const std::string &dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    return errno == ENOENT ? "" : fmt::format("cannot use plugin directory '{}': {}", dir, std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return "";
+  // Root's own directories (/usr/lib/loadhost/plugins) are as trusted as the
+  // binary that came with them; anyone else's are not.
+  if (st.st_uid != geteuid() && st.st_uid != 0)
+    return fmt::format("plugin directory '{}' belongs to uid {}, not to you (uid {}) or root: that user could "
+                       "put code in it, and loadhost loads every .so there; refusing to load from it",
+                       dir, st.st_uid, geteuid());
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return fmt::format("plugin directory '{}' is writable by other users (mode {:04o}): anyone could put code in "
+                       "it, and loadhost loads every .so there; refusing to load from it (chmod go-w it)",
+                       dir, st.st_mode & 07777);
+  return "";
 }
 
 }  // namespace loadhost::cli

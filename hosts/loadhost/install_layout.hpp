@@ -21,4 +21,10 @@ std::vector<std::string> plugin_search_dirs(const InstallLayout &layout);
 // The .so files directly inside `dir`, sorted (a stable load order).
 std::vector<std::string> plugins_in(const std::string &dir);
 
+// "" when every .so in `dir` may be loaded: only this user or root can write
+// the directory (no group/other write bit, owned by one of them), or it does
+// not exist. Otherwise one line naming the directory and the fix: loadhost
+// loads every .so it finds there, so whoever can write it can run code as us.
+std::string untrusted_plugin_dir(const std::string &dir);
+
 }  // namespace loadhost::cli

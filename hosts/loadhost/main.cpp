@@ -172,6 +172,7 @@ std::string load_plugins(core::Engine &engine, const std::vector<std::string> &n
       if (std::string e = engine.plugins().load(dir); !e.empty()) return e;
       continue;
     }
+    if (std::string e = cli::untrusted_plugin_dir(dir); !e.empty()) return e;
     for (const auto &so : cli::plugins_in(dir))
       if (std::string e = engine.plugins().load(so); !e.empty()) return e;
   }

@@ -4,6 +4,7 @@
 // built with gcc — then loaded by the installed `loadhost --plugin` against
 // the demo target's line-echo server.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -98,6 +99,44 @@ TEST_F(OutOfTree, ExampleBuiltWithClangRunsInTheInstalledHost) {
   ReportedRun without = run_loadhost_binary(loadhost, {"-u", "1", "-t", "1s", target.echo_url()});
   EXPECT_EQ(without.command.status.code, 2) << without.command.text();
   EXPECT_TRUE(contains(without.command.err, "no quick mode for 'lineecho://")) << without.command.err;
+}
+
+// loadhost loads every .so in its plugin directories, so one that someone
+// else can write is refused — the bundled one in an installed prefix as much
+// as one named by LOADHOST_PLUGIN_PATH — with one line and exit 2.
+TEST_F(OutOfTree, PluginDirectoryOthersCanWriteIsRefused) {
+  const fs::path loadhost = prefix() / "bin/loadhost";
+  const fs::path bundled = prefix() / LH_PLUGIN_DIR;
+  ScopedEnv no_extra_dirs("LOADHOST_PLUGIN_PATH", std::nullopt);
+  fs::permissions(bundled, fs::perms::group_write, fs::perm_options::add);
+  ReportedRun group_writable = run_loadhost_binary(loadhost, {"-u", "1", "-t", "1s", "http://127.0.0.1:9/"});
+  fs::permissions(bundled, fs::perms::group_write, fs::perm_options::remove);
+  EXPECT_EQ(group_writable.command.status.code, 2) << group_writable.command.text();
+  EXPECT_TRUE(contains(group_writable.command.err, "loadhost: plugin directory '" + bundled.string() +
+                                                       "' is writable by other users (mode 0775)"))
+      << group_writable.command.err;
+  EXPECT_TRUE(group_writable.report.is_null()) << "nothing ran";
+
+  const fs::path shared = work_->path() / "shared-plugins";
+  fs::create_directories(shared);
+  fs::permissions(shared, fs::perms::all);  // 0777, like /tmp without the sticky bit's excuse
+  {
+    ScopedEnv extra("LOADHOST_PLUGIN_PATH", shared.string());
+    ReportedRun refused = run_loadhost_binary(loadhost, {"-u", "1", "-t", "1s", "http://127.0.0.1:9/"});
+    EXPECT_EQ(refused.command.status.code, 2) << refused.command.text();
+    EXPECT_TRUE(contains(refused.command.err, "plugin directory '" + shared.string() + "' is writable by other users"))
+        << refused.command.err;
+  }
+  if (::geteuid() == 0) {  // only root can give a directory away
+    fs::permissions(shared, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+    ASSERT_EQ(::chown(shared.c_str(), 65534, 65534), 0);
+    ScopedEnv extra("LOADHOST_PLUGIN_PATH", shared.string());
+    ReportedRun foreign = run_loadhost_binary(loadhost, {"-u", "1", "-t", "1s", "http://127.0.0.1:9/"});
+    EXPECT_EQ(foreign.command.status.code, 2) << foreign.command.text();
+    EXPECT_TRUE(contains(foreign.command.err, "plugin directory '" + shared.string() + "' belongs to uid 65534"))
+        << foreign.command.err;
+  }
 }
 
 TEST_F(OutOfTree, AnotherMajorIsRefused) {
