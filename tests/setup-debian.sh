@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake clang pkg-config ca-certificates
+  dpkg-dev  # dpkg-shlibdeps: the .deb's dependencies (cpack -G DEB; build-essential brings it today)
   libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   nginx-light   # the real server of the integration tests
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients  # the mqtt plugin; mosquitto for its tests
