@@ -16,7 +16,6 @@ namespace {
 // Timeouts and stop deadlines are checked this often: the resolution of a
 // request timeout, and cheap (only the fronts of the FIFOs are looked at).
 constexpr auto kSweepInterval = std::chrono::milliseconds(10);
-constexpr auto kFlushInterval = std::chrono::milliseconds(1000);
 }  // namespace
 
 Loop::Loop(Engine &engine, uint32_t index)
@@ -27,7 +26,6 @@ Loop::~Loop() { stop_thread(); }
 void Loop::start_thread() {
   io_.restart();  // a loop may run several tests
   work_.emplace(io_.get_executor());
-  arm_flush_timer();
   arm_sweep_timer();
   thread_ = std::thread([this] {
     thread_id_ = std::this_thread::get_id();
@@ -42,14 +40,14 @@ void Loop::stop_thread() {
   // By now the runner has destroyed every user, so nothing of a plugin's is
   // pending; stop() also ends any stray handler rather than waiting on it.
   boost::asio::post(io_, [this] {
-    flush_timer_.cancel();
     sweep_timer_.cancel();
     work_.reset();
     io_.stop();
   });
   thread_.join();
   has_cpu_clock_.store(false);
-  flush_shard_at_exit();  // the thread is gone: safe from here
+  // The shard keeps what was recorded since the last handover: the final
+  // drain_outbox takes it (the thread is gone, so nothing writes it).
 }
 
 uint64_t Loop::thread_cpu_ns() const {
@@ -57,15 +55,6 @@ uint64_t Loop::thread_cpu_ns() const {
   timespec ts{};
   if (clock_gettime(cpu_clock_, &ts) != 0) return 0;
   return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
-}
-
-void Loop::arm_flush_timer() {
-  flush_timer_.expires_after(kFlushInterval);
-  flush_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec || !work_) return;
-    flush_shard();
-    arm_flush_timer();
-  });
 }
 
 void Loop::arm_sweep_timer() {
@@ -138,23 +127,16 @@ void Loop::flush_shard() {
   std::swap(shard_, outbox_);  // the drained table, rows already there, becomes the shard
 }
 
-void Loop::flush_shard_at_exit() {
-  if (shard_.empty()) return;
-  std::lock_guard lock(outbox_mutex_);
-  if (outbox_.empty()) {
-    std::swap(shard_, outbox_);
-  } else {
-    outbox_.merge(shard_);
-    shard_.reset();
-  }
-}
-
 void Loop::drain_outbox(stats::StatsTable &into, stats::StatsTable *also) {
+  auto drain = [&](stats::StatsTable &table) {
+    if (table.empty()) return;
+    into.merge(table);
+    if (also) also->merge(table);
+    table.reset();  // keeps its rows: the next swap hands the loop a warmed-up table
+  };
   std::lock_guard lock(outbox_mutex_);
-  if (outbox_.empty()) return;
-  into.merge(outbox_);
-  if (also) also->merge(outbox_);
-  outbox_.reset();
+  drain(outbox_);
+  if (!thread_.joinable()) drain(shard_);  // joined: the rest, recorded since the last handover
 }
 
 void Loop::set_loop_hooks(LoopHooks hooks) {

@@ -1,8 +1,9 @@
 // Loop: one event-loop thread. Users, their sessions, connections, timers and
 // calls live on one loop for their whole life, so nothing on the request path
 // takes a lock or hops threads. The loop owns a stats shard that only its
-// thread writes; once a second it hands the shard's contents to the control
-// thread through a mutex-guarded outbox (the only lock, off the hot path).
+// thread writes; when the runner's tick asks (once a second) it swaps the
+// shard with its drained outbox under a mutex (the only lock, off the hot
+// path), and the runner merges the outbox at its next tick.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -75,14 +76,13 @@ class Loop : public lh_loop {
   // used, in nanoseconds (for the CPU warning); 0 when unknown.
   uint64_t thread_cpu_ns() const;
 
-  // [loop-thread] Hands the shard to the outbox if it is free (the loop's
-  // own once-a-second flush; it never waits for the control thread).
+  // [loop-thread] Swaps the shard with the outbox if the runner has drained
+  // it (O(1); the runner posts this once per tick). It never waits for the
+  // control thread: an outbox still locked or full is tried again next tick.
   void flush_shard();
-  // [after the thread is joined] Moves whatever the shard holds into the
-  // outbox, waiting for the lock: nothing recorded is left behind.
-  void flush_shard_at_exit();
   // [control-thread] Takes what the outbox holds, merging it into `into`
-  // and, when given, into `also` (a worker's not-yet-reported delta).
+  // and, when given, into `also` (a worker's not-yet-reported delta); once
+  // the thread is joined, the shard's rest too, so nothing recorded is left.
   void drain_outbox(stats::StatsTable &into, stats::StatsTable *also = nullptr);
 
   // [control-thread, before a test starts] The loop-thread hook subscribers.
@@ -102,7 +102,6 @@ class Loop : public lh_loop {
   lh_running &running() { return running_; }
 
  private:
-  void arm_flush_timer();
   void arm_sweep_timer();
 
   Engine &engine_;
@@ -111,7 +110,6 @@ class Loop : public lh_loop {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::thread::id thread_id_;
-  boost::asio::steady_timer flush_timer_{io_};
   boost::asio::steady_timer sweep_timer_{io_};
 
   stats::StatsTable shard_;

@@ -58,7 +58,7 @@ Runner::Runner(Engine &engine, const lh_scenario &scenario, RunOptions options,
       control_(*own_control_),
       cpu_monitor_(options_.cpu_warning_percent, options_.cpu_warning_window_s) {}
 
-Runner::~Runner() = default;
+Runner::~Runner() { *alive_ = nullptr; }  // a loop's late handover reply finds no runner
 
 uint64_t Runner::user_count() const {
   uint64_t n = 0;
@@ -378,11 +378,47 @@ void Runner::arm_stats_timer() {
     // A tick already queued when finish() cancelled the timer comes without
     // an error: it must not re-arm, or the control loop never returns.
     if (ec || state_ == RunnerState::stopped) return;
-    merge_stats();
-    check_cpu();
-    if (on_tick) on_tick(stats_, user_count());
+    // A loop that has not answered the last round in a whole second is
+    // stuck in a handler (the CPU warning says so): report what the others
+    // handed over rather than skip a second.
+    if (handovers_pending_ > 0) end_tick();
+    ask_loops_for_shards();
     arm_stats_timer();
   });
+}
+
+// One handover per tick (docs/design.md, "Stats: one handover per tick"):
+// each loop swaps its shard with its drained outbox, O(1), and says so;
+// when the last has, the outboxes are merged once and the tick reported.
+// So the table a tick shows holds everything recorded up to that tick, cut
+// at about the same moment on every loop, and only this timer drives it.
+void Runner::ask_loops_for_shards() {
+  handovers_pending_ = engine_.loops().size();
+  const uint64_t round = ++handover_round_;
+  if (handovers_pending_ == 0) return end_tick();
+  for (auto &l : engine_.loops()) {
+    Loop *loop = l.get();
+    asio::post(loop->io(), [loop, round, alive = alive_, &control = control_] {
+      loop->flush_shard();
+      // The control context outlives every loop handler: finish() joins
+      // the loops before a runner (and its own context) can go.
+      asio::post(control, [round, alive] {
+        if (Runner *runner = *alive) runner->shard_handed_over(round);
+      });
+    });
+  }
+}
+
+void Runner::shard_handed_over(uint64_t round) {
+  if (round != handover_round_ || handovers_pending_ == 0 || state_ == RunnerState::stopped) return;
+  if (--handovers_pending_ == 0) end_tick();
+}
+
+void Runner::end_tick() {
+  handovers_pending_ = 0;
+  merge_stats();
+  check_cpu();
+  if (on_tick) on_tick(stats_, user_count());
 }
 
 void Runner::start_arrivals() {
@@ -518,7 +554,8 @@ void Runner::finish() {
     engine_.log(LH_LOG_WARNING, fmt::format("a loop thread was above {:g}% CPU at some point during the test: the "
                                             "results may be limited by loadhost itself (see the warning above)",
                                             options_.cpu_warning_percent));
-  engine_.stop_loops();  // joins; each loop's shard lands in its outbox
+  engine_.stop_loops();  // joins: what is left in outboxes and shards is final
+  handovers_pending_ = 0;  // a round in flight ends here
   merge_stats();
   stats_timer_.cancel();
   spawn_timer_.cancel();

@@ -131,6 +131,9 @@ class Runner : public TestRun {
   void poll_stopped();
   void finish();
   void merge_stats();
+  void ask_loops_for_shards();
+  void shard_handed_over(uint64_t round);
+  void end_tick();
 
   Engine &engine_;
   const lh_scenario &scenario_;
@@ -166,6 +169,14 @@ class Runner : public TestRun {
   std::atomic<bool> counts_from_master_{false};  // a worker: set_user_count is its master's
 
   CpuMonitor cpu_monitor_;
+
+  // The tick's handover round (ask_loops_for_shards): loops yet to answer,
+  // and the round's number, so a late answer to an earlier round is ignored.
+  size_t handovers_pending_ = 0;
+  uint64_t handover_round_ = 0;
+  // Points at this runner until it is destroyed: a loop's answer is posted
+  // to the control thread and may arrive after the runner is gone.
+  std::shared_ptr<Runner *> alive_ = std::make_shared<Runner *>(this);
   std::vector<OpenClass> open_classes_;  // set at start (or by the shape's first rate)
   double shape_arrival_rate_ = 0;        // the shape's last tick's
   bool shape_drives_arrivals_ = false;
