@@ -157,7 +157,7 @@ struct lh_host {
                               const lh_kv *options, size_t option_count,
                               lh_str *error);
   /* [loop-thread] Closes a session; calls in flight are cancelled without
-   * their done callback. */
+   * their done callback, as call_cancel does. */
   void (*session_close)(lh_session *session);
 
   /* [loop-thread] Starts a request on a session. The host stamps the start,
@@ -167,8 +167,10 @@ struct lh_host {
    * handle is valid until done returns or call_cancel is called. */
   lh_call *(*call_start)(lh_session *session, const lh_request *request,
                          lh_call_done_fn done, void *ud);
-  /* [loop-thread] Cancels a call in flight: done will not run and nothing
-   * is reported. */
+  /* [loop-thread] Cancels a call in flight: done will not run, nothing is
+   * reported, and the call no longer counts in the run's requests_sent (the
+   * caller withdrew it). A call the host ends instead — a timeout, or the
+   * test stopping before an answer ("interrupted: ...") — is reported. */
   void (*call_cancel)(lh_call *call);
 
   /* [loop-thread] For protocol plugins: completes a call that the plugin
