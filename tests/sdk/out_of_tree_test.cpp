@@ -53,7 +53,16 @@ TEST_F(OutOfTree, InstallHasThePackageAndNoAbsolutePaths) {
   for (const char *file : {"loadhostConfig.cmake", "loadhostConfigVersion.cmake", "loadhostTargets.cmake",
                            "LoadhostPlugin.cmake", "plugin.map"})
     EXPECT_TRUE(fs::is_regular_file(cmake_dir() / file)) << file << " not installed in " << cmake_dir();
-  EXPECT_TRUE(fs::is_regular_file(prefix() / "include/loadhost/abi.h"));
+  // Every SDK header, subdirectories (kit/) included.
+  const fs::path headers = fs::path(LH_SOURCE_DIR) / "sdk/include/loadhost";
+  int header_count = 0;
+  for (const auto &entry : fs::recursive_directory_iterator(headers))
+    if (entry.is_regular_file()) {
+      ++header_count;
+      const fs::path relative = fs::relative(entry.path(), headers);
+      EXPECT_TRUE(fs::is_regular_file(prefix() / "include/loadhost" / relative)) << relative << " not installed";
+    }
+  EXPECT_GT(header_count, 10);
   EXPECT_TRUE(fs::is_regular_file(prefix() / "bin/loadhost"));
   EXPECT_TRUE(fs::is_regular_file(prefix() / LH_PLUGIN_DIR / "http1.so"));
   // The example is a fixture of this build, not a bundled plugin: a vendor
