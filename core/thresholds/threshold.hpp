@@ -38,7 +38,8 @@ enum class MetricKind {
 enum class Comparison { less, less_equal, greater, greater_equal, equal, not_equal };
 
 struct Threshold {
-  std::string expression;   // as the user wrote it, for every message
+  std::string expression;   // as the user wrote it, for the summary and the JSON report
+  std::string criterion;    // the expression without its options ("p(95)<300ms"), for failure lines
   std::string entry_name;   // "" = the Aggregated row; see threshold_evaluator.hpp
   Metric metric = Metric::avg;
   double percentile = 0;    // p(N)'s N/100, 0..1 (Metric::percentile only)

@@ -113,7 +113,7 @@ Outcome evaluate(const Threshold &threshold, const stats::StatsTable &table) {
 }
 
 std::string failure_line(const Threshold &threshold, const Outcome &outcome) {
-  return fmt::format("threshold {} failed: {}", threshold.expression, outcome.shown);
+  return fmt::format("threshold {} failed: {}", threshold.criterion, outcome.shown);
 }
 
 }  // namespace loadhost::thresholds

@@ -40,7 +40,8 @@ Outcome evaluate(const Threshold &threshold, const stats::StatsTable &table);
 std::string closest_name(const stats::StatsTable &table, const std::string &name);
 
 // The line a failed threshold is reported with, and the reason a test it
-// aborted stops with: "threshold p(95)<300ms failed: 412 ms".
+// aborted stops with: "threshold p(95)<300ms failed: 412 ms" (its options,
+// such as abort-on-fail, left out).
 std::string failure_line(const Threshold &threshold, const Outcome &outcome);
 
 }  // namespace loadhost::thresholds

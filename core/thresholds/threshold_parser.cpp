@@ -88,8 +88,9 @@ class Reader {
       threshold_.entry_name = std::string(name);
       rest = trim(text_.substr(colon + 1));
     }
-    if (!read_metric(rest) || !read_comparison(rest) || !read_value(rest) || !read_options(rest))
-      return std::nullopt;
+    if (!read_metric(rest) || !read_comparison(rest) || !read_value(rest)) return std::nullopt;
+    threshold_.criterion = std::string(trim(text_.substr(0, size_t(rest.data() - text_.data()))));
+    if (!read_options(rest)) return std::nullopt;
     return threshold_;
   }
   const std::string &error() const { return error_; }

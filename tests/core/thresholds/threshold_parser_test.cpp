@@ -103,6 +103,9 @@ TEST(ThresholdParser, SpacesAnywhereBetweenTheParts) {
   EXPECT_TRUE(t.abort_on_fail);
   EXPECT_DOUBLE_EQ(t.abort_delay_s, 10);
   EXPECT_EQ(t.expression, "GET /cart :  p(99)  <=  500ms   abort-on-fail  delay  10s");
+  EXPECT_EQ(t.criterion, "GET /cart :  p(99)  <=  500ms");
+  EXPECT_EQ(parsed("p(95)<300ms").criterion, "p(95)<300ms");
+  EXPECT_EQ(parsed("p(95)<300ms abort-on-fail").criterion, "p(95)<300ms");
 }
 
 TEST(ThresholdParser, NameIsEverythingBeforeTheLastColon) {
