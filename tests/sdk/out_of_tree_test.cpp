@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -108,6 +109,40 @@ TEST_F(OutOfTree, ExampleBuiltWithClangRunsInTheInstalledHost) {
   ReportedRun without = run_loadhost_binary(loadhost, {"-u", "1", "-t", "1s", target.echo_url()});
   EXPECT_EQ(without.command.status.code, 2) << without.command.text();
   EXPECT_TRUE(contains(without.command.err, "no quick mode for 'lineecho://")) << without.command.err;
+}
+
+// The C++ half of the SDK out of tree: the shop scenario built ahead of time
+// by a vendor-style C++ project (clang++, C++20 asked for by the project,
+// not by loadhost::sdk) and run by the installed host against the demo target.
+TEST_F(OutOfTree, CppScenarioBuiltWithClangxxRunsInTheInstalledHost) {
+  ASSERT_FALSE(std::string(LH_CLANGXX).empty()) << "clang++ not found (tests/setup-debian.sh installs clang)";
+  const fs::path project = work_->path() / "shop_project";
+  fs::create_directories(project);
+  std::ofstream(project / "CMakeLists.txt")
+      << "cmake_minimum_required(VERSION 3.21)\n"
+         "project(shop_scenario LANGUAGES CXX)\n"
+         "find_package(loadhost 1.0 CONFIG REQUIRED)\n"
+         "loadhost_add_plugin(shop SOURCES \"" LH_SHOP_SOURCE "\")\n"
+         "target_compile_features(shop PRIVATE cxx_std_20)\n";
+  ScopedEnv cxx("CXX", std::string(LH_CLANGXX));
+  CommandResult configured = configure(project, "shop_build");
+  ASSERT_TRUE(configured.ok()) << configured.text();
+  EXPECT_TRUE(contains(configured.out, "The CXX compiler identification is Clang")) << configured.out;
+  CommandResult built = run_command({LH_CMAKE, "--build", (work_->path() / "shop_build").string()}, seconds(180));
+  ASSERT_TRUE(built.ok()) << built.text();
+  const fs::path scenario = work_->path() / "shop_build/shop.so";
+  ASSERT_TRUE(fs::is_regular_file(scenario)) << built.out;
+
+  ScopedEnv no_extra_dirs("LOADHOST_PLUGIN_PATH", std::nullopt);
+  DemoTarget target(DemoTargetOptions{.executable = prefix() / "bin/loadhost-demo-target"});
+  ReportedRun run = run_loadhost_binary(prefix() / "bin/loadhost",
+                                        {"-f", scenario.string(), "-H", target.url(), "-u", "10", "-r", "50", "-t", "2s"});
+  EXPECT_EQ(run.command.status.code, 1) << "the demo's /flaky fails on purpose\n" << run.command.text();
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report:\n" << run.command.text();
+  uint64_t items = 0;
+  for (const auto &entry : run.report["stats"])
+    if (entry["name"] == "/items/[id]") items = entry["num_requests"].get<uint64_t>();
+  EXPECT_GT(items, 10u) << run.report.dump(1);
 }
 
 // loadhost loads every .so in its plugin directories, so one that someone
