@@ -20,6 +20,7 @@
 
 #include "integration/loadhost_run.hpp"
 #include "integration/scoped_env.hpp"
+#include "support/bad_server.hpp"
 #include "support/free_port.hpp"
 #include "support/loopback_client.hpp"
 #include "support/nginx_server.hpp"
@@ -248,6 +249,7 @@ TEST(Distributed, TwoLoadhostWorkersCountEqualsNginx) {
   EXPECT_EQ(on_w1, logged["/w1"]) << "nginx: " << describe(logged);
   EXPECT_EQ(on_w2, logged["/w2"]) << "nginx: " << describe(logged);
   EXPECT_EQ(on_w1 + on_w2, total);
+  EXPECT_EQ(report["requests_sent"], total) << "the workers' sent counts reach the master";
   std::printf("[   INFO   ] /w1 %llu, /w2 %llu requests; master ran %.1f s\n", (unsigned long long)on_w1,
               (unsigned long long)on_w2, master_s);
 }
@@ -687,6 +689,39 @@ TEST(Distributed, WorkerStoppedBySignalLosesNothing) {
   EXPECT_EQ(on_w2, logged["/w2"]) << "its last report and its quit came before it exited; nginx: "
                                   << describe(logged);
   EXPECT_EQ(report["aggregated"]["num_requests"].get<uint64_t>(), on_w1 + on_w2);
+  EXPECT_EQ(report["requests_sent"], report["aggregated"]["num_requests"]) << "every call the workers sent";
+}
+
+// A worker stopped with SIGTERM while its calls hang on a server that never
+// answers: its stop's drain runs out, each call is the failure
+// "interrupted: ...", and its last report brings them (and its sent count)
+// to the master, whose report then accounts for every call.
+TEST(Distributed, WorkerStoppedBySignalWithCallsHangingReportsThemInterrupted) {
+  BadServer silent(BadServer::Mode::Silent);
+  TempDir dir;
+  const std::string target = silent.url() + "/hang";
+  auto master = start_master(dir, {"--headless", "--expect-workers", "1", "-u", "3", "-r", "100", "-t", "60s", target});
+  std::uint16_t port = master_port(*master);
+  ASSERT_NE(port, 0) << both(*master);
+  auto worker = start_worker(dir, port, {target});
+  ASSERT_TRUE(wait_for_stderr(*master, "all users spawned", 15s)) << both(*master);
+  ASSERT_TRUE(eventually([&] { return silent.connections() >= 3; }, 5s)) << "each user's call is out";
+  ASSERT_EQ(::kill(worker->pid(), SIGTERM), 0);
+  auto ws = worker->wait(15s);
+  ASSERT_TRUE(ws.has_value()) << "the drain bounds the worker's stop\n" << both(*worker);
+  EXPECT_TRUE(wait_for_stderr(*master, " quit; 0 workers left", 2s)) << both(*master);
+  ASSERT_EQ(::kill(master->pid(), SIGTERM), 0);
+  auto ms = master->wait(15s);
+  ASSERT_TRUE(ms.has_value()) << both(*master);
+  EXPECT_EQ(ms->code, 1) << "requests failed\n" << both(*master);
+
+  json report = read_json(dir.path() / "report.json");
+  ASSERT_TRUE(report.contains("aggregated")) << both(*master);
+  EXPECT_EQ(report["requests_sent"], 3u) << report.dump(1);
+  EXPECT_EQ(report["aggregated"]["num_requests"], 3u) << report.dump(1);
+  ASSERT_EQ(report["failures"].size(), 1u) << report["failures"].dump();
+  EXPECT_EQ(report["failures"][0]["error"], "interrupted: no response before the test stopped");
+  EXPECT_EQ(report["failures"][0]["occurrences"], 3u);
 }
 
 // A master with the web UI and --autoquit: when it quits, it tells its
