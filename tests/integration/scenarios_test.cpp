@@ -1,6 +1,7 @@
 // Scenarios end to end: the shop against the bundled demo target, a plain-C
-// protocol plugin built with clang, `-f file.cpp` compiled on the fly, and
-// the one-line errors for bad scenarios and plugins.
+// protocol plugin (built with clang out of tree in tests/sdk/out_of_tree_test.cpp),
+// `-f file.cpp` compiled on the fly, and the one-line errors for bad
+// scenarios and plugins.
 #include <gtest/gtest.h>
 
 #include "integration/loadhost_run.hpp"
