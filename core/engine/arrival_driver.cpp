@@ -20,7 +20,9 @@ struct ArrivalDriver::Lane {
   uint64_t next_slot = 0;              // this loop's k-th slot: offset + k * stride of the plan
   std::optional<uint64_t> next_due_ns;  // none: the plan has ended
   uint32_t pool = 0;                   // users of the lane alive on this loop, starting ones too
-  UserList idle;                       // waiting for an iteration, longest idle first
+  // Waiting for an iteration. The most recently idle goes first: its
+  // connection is warm, and users the rate does not need stay unused.
+  UserList idle;
   UserList starting_done;              // given a slot (spawned for it, or a waiting one): run it next
   std::deque<uint64_t> waiting;        // due slots (intended starts) no user was free for
   size_t waiting_limit = 1;            // a second's worth of this loop's slots
@@ -152,8 +154,8 @@ void ArrivalDriver::advance(Lane &lane) {
 
 void ArrivalDriver::start_slot(Lane &lane, uint64_t intended_ns) {
   while (!lane.idle.empty()) {
-    User &user = lane.idle.front();
-    lane.idle.pop_front();
+    User &user = lane.idle.back();
+    lane.idle.pop_back();
     if (user.state != UserState::running) continue;  // stopping: it leaves the pool
     run_iteration(user, intended_ns);
     return;

@@ -226,8 +226,10 @@ void Runner::spawn_step() {
   if (state_ == RunnerState::spawning && full) {
     set_state(RunnerState::running);
     engine_.hooks().fire(LH_HOOK_SPAWNING_COMPLETE, spawned_.size());
-    engine_.log(LH_LOG_INFO, fmt::format("all users spawned: {} ({} total)",
-                                         describe_counts(), spawned_.size()));
+    // An open-only run has no closed users to speak of: its pools start
+    // as the schedule asks (the start line said how).
+    if (open_classes_.empty() || !spawned_.empty())
+      engine_.log(LH_LOG_INFO, fmt::format("all users spawned: {} ({} total)", describe_counts(), spawned_.size()));
   }
 }
 

@@ -102,6 +102,19 @@ std::string TestDriver::start(const TestParameters &p) {
     what = fmt::format("{} users {}", p.users,
                        p.spawn_rate > 0 ? fmt::format("at {:g}/s", p.spawn_rate) : std::string("all at once"));
   }
+  // The open model's classes are not sized by -u (docs/workload-models.md).
+  core::OpenClasses split = core::split_open_classes(scenario_, run.arrival);
+  if (!split.open.empty()) {
+    std::string open;
+    for (const core::OpenClass &oc : split.open)
+      open += fmt::format("{}{} at {}, {} users up front, at most {}", open.empty() ? "" : "; ",
+                          scenario_.classes[oc.index]->name,
+                          options_.arrival_stages.empty()
+                              ? fmt::format("{:g} iterations/s", oc.plan.rate_at(0))
+                              : fmt::format("--arrival-stages {}", options_.arrival_stages),
+                          oc.pre_allocated_users, oc.max_users);
+    what = split.closed.empty() ? open : what + " (closed classes), and " + open;
+  }
   std::fprintf(stderr, "loadhost: starting %s %s%s\n", what.c_str(), runner_->placement().c_str(),
                p.run_time_s ? fmt::format(" for {:g} s", *p.run_time_s).c_str() : "");
   runner_->start();
