@@ -159,11 +159,14 @@ std::string corrected_percentile_table_text(const StatsTable& table, ConsoleOpti
                           [](const StatsEntry& e) { return e.corrected_histogram(); });
 }
 
-std::string iterations_text(const StatsTable& table) {
+std::string iterations_text(const StatsTable& table, const StatsTable::Iterations* since) {
   const StatsTable::Iterations& it = table.iterations();
   if (it.started == 0 && it.dropped == 0) return "";
+  std::string recent;
+  if (since && it.started >= since->started && it.dropped >= since->dropped)
+    recent = fmt::format(", {} and {} since the last table", it.started - since->started, it.dropped - since->dropped);
   std::string out;
-  add_line(out, fmt::format("Open model: {} iterations started, {} dropped{}", it.started, it.dropped,
+  add_line(out, fmt::format("Open model: {} iterations started, {} dropped{}{}", it.started, it.dropped, recent,
                             it.dropped ? " (every user of the pool was busy at --max-users)" : ""));
   add_line(out, "");
   return out;

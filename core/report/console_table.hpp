@@ -46,8 +46,10 @@ std::string percentile_table_text(const stats::StatsTable& table, ConsoleOptions
 std::string corrected_percentile_table_text(const stats::StatsTable& table, ConsoleOptions options = {});
 
 // "Open model: N iterations started, M dropped ..."; empty string when no
-// open-model iteration was scheduled.
-std::string iterations_text(const stats::StatsTable& table);
+// open-model iteration was scheduled. With `since` (the counts of the
+// previous print), also how many of each came since: the periodic table's
+// dropped iterations per interval.
+std::string iterations_text(const stats::StatsTable& table, const stats::StatsTable::Iterations* since = nullptr);
 
 // "Error report": occurrences and "METHOD name: error"; empty string when
 // there were no failures (Locust prints nothing then).

@@ -59,8 +59,11 @@ void RunReporter::tick(const stats::StatsTable &table, uint64_t user_count) {
     if (!r.ok() && !snapshot_failed_) std::fprintf(stderr, "loadhost: %s\n", r.error_.c_str());
     snapshot_failed_ = snapshot_failed_ || !r.ok();
   }
-  if (!options_.only_summary && ticks_ % kConsoleEverySeconds == 0)
-    print(report::stats_table_text(table, true, console_options()) + report::iterations_text(table) + "\n");
+  if (!options_.only_summary && ticks_ % kConsoleEverySeconds == 0) {
+    print(report::stats_table_text(table, true, console_options()) +
+          report::iterations_text(table, &iterations_printed_) + "\n");
+    iterations_printed_ = table.iterations();
+  }
 }
 
 bool RunReporter::finish(const stats::StatsTable &table, const nlohmann::json &metadata,

@@ -38,6 +38,7 @@ class RunReporter {
   const CliOptions &options_;
   std::optional<report::CsvFileWriter> csv_;
   int ticks_ = 0;
+  stats::StatsTable::Iterations iterations_printed_;  // at the last periodic table
   bool history_failed_ = false;   // said once; the history is then incomplete
   bool snapshot_failed_ = false;  // the in-run _stats.csv rewrite, said once
   std::set<std::string> exceptions_said_;  // logged once each, then counted

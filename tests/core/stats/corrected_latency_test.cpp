@@ -78,6 +78,10 @@ TEST(CorrectedLatency, ConsoleShowsTheSecondTableAndTheIterationsOnlyWhenTheRunH
   EXPECT_NE(text.find(" 1000    100"), std::string::npos) << "100% = 1000 ms, then # reqs\n" << text;
   EXPECT_EQ(report::percentile_table_text(open).find(" 1000 "), std::string::npos) << "the service time's stays 1 ms";
   EXPECT_NE(report::iterations_text(open).find("Open model: 100 iterations started, 5 dropped"), std::string::npos);
+  StatsTable::Iterations at_last_print{40, 2};
+  EXPECT_NE(report::iterations_text(open, &at_last_print).find("5 dropped, 60 and 3 since the last table"),
+            std::string::npos)
+      << "the periodic table's per-interval figures";
 }
 
 TEST(CorrectedLatency, CsvFilesAndJsonKeys) {
