@@ -84,6 +84,10 @@ void ArrivalDriver::stop() {
 }
 
 void ArrivalDriver::user_ready(User &user) {
+  // The iteration is over: calls made outside one (on_stop's) have no
+  // intended start.
+  user.has_intended_start = false;
+  user.lateness_ns = 0;
   if (!user.lane || user.state != UserState::running || stopped_) return;
   Lane &lane = *user.lane;
   static_cast<IdleUsersHook &>(user).unlink();
