@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/loadhost_run.hpp"
+#include "support/bad_server.hpp"
 #include "support/demo_target.hpp"
 #include "support/free_port.hpp"
 #include "support/loopback_client.hpp"
@@ -499,6 +500,43 @@ TEST(WebApi, MetricsCountWhatStatsRequestsCounts) {
             rows["Aggregated"]["num_requests"].get<double>());
   EXPECT_EQ(sample(R"(loadhost_state{state="stopped"})"), 1);
   EXPECT_EQ(sample("loadhost_users"), 0);
+}
+
+// The UI's stop with every call hanging on a server that never answers:
+// the stop ends within its drain, and each call is counted, as a headless
+// run's are — one "interrupted" failure apiece, in /stats/requests and in
+// the JSON report, whose requests_sent matches.
+TEST(WebApi, StopWithCallsHangingCountsThemInterrupted) {
+  TempDir dir;
+  BadServer silent(BadServer::Mode::Silent);
+  const auto report = dir.path() / "report.json";
+  LoadhostUi ui(dir, {"-f", scenario("weights"), "-H", silent.url(), "--json", report.string()});
+  ASSERT_NE(ui.port(), 0) << ui.process().stderr_text();
+  ASSERT_EQ(json_of(call(ui.port(), "POST", "/swarm", "user_count=3&spawn_rate=100"))["success"], true);
+  ASSERT_TRUE(eventually([&] { return silent.connections() >= 3; }, 5s)) << "each user's call is out";
+  ASSERT_EQ(json_of(call(ui.port(), "GET", "/stop"))["success"], true);
+  json stats;
+  ASSERT_TRUE(eventually(
+      [&] {
+        stats = get_json(ui.port(), "/stats/requests");
+        return stats["state"] == "stopped";
+      },
+      10s))
+      << "the 5 s drain bounds the stop: " << stats.dump();
+  stats = get_json(ui.port(), "/stats/requests");
+  ASSERT_EQ(stats["errors"].size(), 1u) << stats.dump();
+  EXPECT_EQ(stats["errors"][0]["error"], "interrupted: no response before the test stopped");
+  EXPECT_EQ(stats["errors"][0]["occurrences"], 3);
+  json written;
+  ASSERT_TRUE(eventually(
+      [&] {
+        written = json::parse(read_text(report), nullptr, false);
+        return !written.is_discarded() && written.contains("requests_sent");
+      },
+      5s));
+  EXPECT_EQ(written["requests_sent"], 3);
+  EXPECT_EQ(written["aggregated"]["num_requests"], 3);
+  EXPECT_EQ(written["aggregated"]["num_failures"], 3);
 }
 
 // Locust: a run_time posted mid-test stops it that long from then; a reset
