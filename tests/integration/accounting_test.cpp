@@ -13,9 +13,11 @@
 // flight at the stop complete and count), and the hang is a silent TCP
 // server in their place (the handshake or CONNACK never comes).
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "integration/loadhost_run.hpp"
 #include "support/bad_server.hpp"
@@ -176,6 +178,24 @@ TEST(EveryRequestAccountedFor, MqttStoppedMidTrafficAndAgainstASilentBroker) {
   EXPECT_EQ(run.status.code, 1) << run.err;
   EXPECT_GE(sent(run), 3u) << run.report.dump(1);
   expect_every_call_accounted(run, 3);
+}
+
+// SIGTERM (or Ctrl-C) stops the run as -t does: the calls still hanging get
+// the drain, then count as interrupted, and the reports are written.
+TEST(EveryRequestAccountedFor, SigtermWhileCallsHang) {
+  BadServer silent(BadServer::Mode::Silent);
+  TempDir dir;
+  const auto started = std::chrono::steady_clock::now();
+  Process p(loadhost_argv({"-u", "4", "-r", "100", "-t", "60s", silent.url() + "/"}, dir.path()), dir.path());
+  for (int i = 0; i < 100 && silent.connections() < 4; ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(silent.connections(), 4u) << p.stderr_text();
+  ASSERT_EQ(::kill(p.pid(), SIGTERM), 0);
+  LoadhostRun run = finish_run(p, dir.path(), kLimit, started);
+  EXPECT_EQ(run.status.code, 1) << run.err;
+  EXPECT_LT(run.seconds, 20) << "the drain bounds the stop, not -t";
+  EXPECT_EQ(sent(run), 4u) << run.report.dump(1);
+  EXPECT_EQ(failures_with(run, kInterrupted), 4u) << run.failure_errors();
+  expect_every_call_accounted(run, 4);
 }
 
 }  // namespace
