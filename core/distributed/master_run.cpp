@@ -20,12 +20,14 @@ constexpr auto kStatsTick = std::chrono::seconds(1);
 MasterRun::MasterRun(Master &master, core::RunOptions options)
     : master_(master),
       options_(std::move(options)),
-      split_(master.scenario_),
+      split_(master.scenario_, core::split_open_classes(master.scenario_, options_.arrival).closed),
       step_timer_(master.control_),
       complete_timer_(master.control_),
       stats_timer_(master.control_),
       run_timer_(master.control_),
-      stop_deadline_(master.control_) {}
+      stop_deadline_(master.control_) {
+  has_open_classes_ = !core::split_open_classes(master.scenario_, options_.arrival).open.empty();
+}
 
 MasterRun::~MasterRun() {
   if (master_.run_ == this) master_.run_ = nullptr;
@@ -78,6 +80,8 @@ void MasterRun::start() {
     set_target(users, rate);
   });
   master_.engine_.hooks().fire(LH_HOOK_TEST_START);
+  if (has_open_classes_)
+    for (const WorkerNode *w : master_.active_workers()) arrival_node_.emplace(w->id, uint32_t(arrival_node_.size()));
   set_state(core::RunnerState::spawning);
   arm_stats_tick();
   if (options_.run_time_s) arm_run_time(*options_.run_time_s);
@@ -161,7 +165,7 @@ void MasterRun::send_spawn(const WorkerNode &w, const std::vector<uint32_t> &cou
   lh_str host = master_.engine_.option("host");
   double stop_timeout = double(options_.stop_timeout_ns) / 1e9;
   master_.send(w.id, "spawn", [&](Packer &p) {
-    p.pack_map(5);
+    p.pack_map(has_open_classes_ ? 6 : 5);
     pack_str(p, "timestamp");
     p.pack(timestamp);
     pack_str(p, "user_classes_count");
@@ -178,7 +182,36 @@ void MasterRun::send_spawn(const WorkerNode &w, const std::vector<uint32_t> &cou
     else p.pack_nil();
     pack_str(p, "parsed_options");
     p.pack_map(0);
+    if (has_open_classes_) {
+      // loadhost's own key (Locust ignores it): this worker's share of the
+      // open model — its place among the nodes, the flags' plan and pools.
+      auto node = arrival_node_.find(w.id);
+      pack_str(p, kArrivalKey);
+      p.pack_map(5);
+      pack_str(p, "node");
+      p.pack(node == arrival_node_.end() ? 0u : node->second);
+      pack_str(p, "nodes");
+      p.pack(node == arrival_node_.end() ? 0u : uint32_t(arrival_node_.size()));
+      pack_str(p, "plan");  // [[duration_s (-1: open-ended), from_rate, to_rate], ...]
+      p.pack_array(uint32_t(options_.arrival.plan.segments().size()));
+      for (const core::ArrivalPlan::Segment &s : options_.arrival.plan.segments()) {
+        p.pack_array(3);
+        p.pack(std::isinf(s.duration_s) ? -1.0 : s.duration_s);
+        p.pack(s.from_rate);
+        p.pack(s.to_rate);
+      }
+      pack_str(p, "pre_allocated_users");
+      p.pack(options_.arrival.pre_allocated_users);
+      pack_str(p, "max_users");
+      p.pack(options_.arrival.max_users);
+    }
   });
+}
+
+uint64_t MasterRun::closed_user_count() const {
+  uint64_t n = 0;
+  for (uint32_t c : class_counts()) n += c;
+  return n;
 }
 
 // Sends each worker its share of the users handed out so far, if it changed.
@@ -195,7 +228,8 @@ void MasterRun::dispatch() {
 
 void MasterRun::check_spawn_complete(bool force) {
   if (state_ != core::RunnerState::spawning || !ramp_done_) return;
-  if (!force && user_count() != target_) return;
+  const uint64_t have = has_open_classes_ ? closed_user_count() : user_count();
+  if (!force && have != target_) return;
   complete_timer_.cancel();
   set_state(core::RunnerState::running);
   master_.engine_.hooks().fire(LH_HOOK_SPAWNING_COMPLETE, target_);
@@ -206,7 +240,7 @@ void MasterRun::check_spawn_complete(bool force) {
                              counts[c]);
   master_.engine_.log(LH_LOG_INFO,
                       fmt::format("{}: {} ({} total) {}",
-                                  user_count() == target_ ? "all users spawned"
+                                  have == target_ ? "all users spawned"
                                                           : "spawning is complete, not every worker has reported",
                                   described, user_count(), placement()));
 }

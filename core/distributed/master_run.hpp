@@ -63,6 +63,9 @@ class MasterRun : public core::TestRun {
   void arm_stats_tick();
   void arm_run_time(double seconds);
   void send_spawn(const WorkerNode &w, const std::vector<uint32_t> &counts);
+  // Users of the closed classes the workers report: what -u asked for
+  // (open classes' pools come and go with the rate).
+  uint64_t closed_user_count() const;
 
   Master &master_;
   core::RunOptions options_;
@@ -78,6 +81,11 @@ class MasterRun : public core::TestRun {
   uint64_t dispatched_ = 0;  // users handed out so far in the ramp
   bool ramp_done_ = false;
   std::map<std::string, std::vector<uint32_t>> sent_;  // each worker's share as last sent
+  // The open model (docs/workload-models.md): each worker present at the
+  // start runs its share of the arrival rate, by its place here; a worker
+  // that joins later runs none (a rate cannot move without a gap or a burst).
+  bool has_open_classes_ = false;
+  std::map<std::string, uint32_t> arrival_node_;
   double last_spawn_timestamp_ = 0;
   double last_shape_tick_s_ = -1;
 

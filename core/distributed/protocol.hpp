@@ -30,4 +30,10 @@ inline constexpr std::string_view kStateRunning = "running";
 inline constexpr std::string_view kStateStopped = "stopped";
 inline constexpr std::string_view kStateMissing = "missing";
 
+// loadhost's own key in a spawn message (Locust ignores it): the worker's
+// share of the open model (docs/workload-models.md) — {"node", "nodes",
+// "plan": [[duration_s or -1, from_rate, to_rate]...], "pre_allocated_users",
+// "max_users"}; nodes 0 = no share (a worker that joined after the start).
+inline constexpr std::string_view kArrivalKey = "loadhost_arrival";
+
 }  // namespace loadhost::distributed

@@ -217,6 +217,45 @@ void Worker::receive(std::string_view payload) {
   }
 }
 
+// A loadhost master's share of the open model for this worker (kArrivalKey).
+// Anything unreadable gives no share rather than a wrong rate.
+core::ArrivalOptions Worker::read_arrival(const msgpack::object &arrival) {
+  core::ArrivalOptions options;
+  options.nodes = 0;
+  std::optional<int64_t> node = as_int(map_find(arrival, "node"));
+  std::optional<int64_t> nodes = as_int(map_find(arrival, "nodes"));
+  const msgpack::object *plan = map_find(arrival, "plan");
+  if (!node || !nodes || *nodes <= 0 || *node < 0 || *node >= *nodes || !plan || plan->type != msgpack::type::ARRAY) {
+    if (!nodes || *nodes != 0)
+      engine_.log(LH_LOG_WARNING, "ignored the master's open-model share: it is not readable");
+    return options;
+  }
+  std::vector<core::ArrivalPlan::Stage> stages;
+  double start_rate = 0;
+  bool open_ended = false;
+  for (uint32_t i = 0; i < plan->via.array.size; ++i) {
+    const msgpack::object &s = plan->via.array.ptr[i];
+    if (s.type != msgpack::type::ARRAY || s.via.array.size != 3) return options;
+    std::optional<double> duration = as_number(&s.via.array.ptr[0]);
+    std::optional<double> from = as_number(&s.via.array.ptr[1]);
+    std::optional<double> to = as_number(&s.via.array.ptr[2]);
+    if (!duration || !from || !to || *from < 0 || *to < 0) return options;
+    if (i == 0) start_rate = *from;
+    if (*duration < 0) {
+      open_ended = true;  // the last: a constant rate until the test stops
+      break;
+    }
+    stages.push_back(core::ArrivalPlan::Stage{*duration, *to});
+  }
+  if (open_ended && stages.empty()) options.plan = core::ArrivalPlan::constant(start_rate);
+  else if (!stages.empty()) options.plan = core::ArrivalPlan::stages(start_rate, stages);
+  options.pre_allocated_users = uint32_t(std::max<int64_t>(0, as_int(map_find(arrival, "pre_allocated_users")).value_or(0)));
+  options.max_users = uint32_t(std::max<int64_t>(0, as_int(map_find(arrival, "max_users")).value_or(0)));
+  options.node = uint32_t(*node);
+  options.nodes = uint32_t(*nodes);
+  return options;
+}
+
 void Worker::on_spawn(const msgpack::object &data) {
   send("spawning");
   double timestamp = as_number(map_find(data, "timestamp")).value_or(0);
@@ -267,6 +306,7 @@ void Worker::on_spawn(const msgpack::object &data) {
     run.shape = {};
     if (std::optional<double> t = as_number(map_find(data, "stop_timeout")); t && *t > 0)
       run.stop_timeout_ns = uint64_t(*t * 1e9);
+    if (const msgpack::object *arrival = map_find(data, kArrivalKey)) run.arrival = read_arrival(*arrival);
     if (runner_) retired_ = std::move(runner_);
     pending_.reset(core::unix_now());
     runner_ = std::make_unique<core::Runner>(engine_, scenario_, run, control_);

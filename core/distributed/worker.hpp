@@ -63,6 +63,7 @@ class Worker {
   std::string open_channel();
   void receive(std::string_view payload);
   void on_spawn(const msgpack::object &data);
+  core::ArrivalOptions read_arrival(const msgpack::object &arrival);
   void on_stop_message();
   void on_quit(const msgpack::object &data);
   void send(std::string_view type, const std::function<void(Packer &)> &pack = {});

@@ -1,10 +1,17 @@
 #include "core/distributed/worker_split.hpp"
 
+#include <algorithm>
+
 namespace loadhost::distributed {
 
 WorkerSplit::WorkerSplit(const lh_scenario &scenario)
+    : WorkerSplit(scenario,
+                  std::vector<const lh_user_class *>(scenario.classes, scenario.classes + scenario.class_count)) {}
+
+WorkerSplit::WorkerSplit(const lh_scenario &scenario, std::vector<const lh_user_class *> classes)
     : class_count_(scenario.class_count),
-      dispatcher_(std::vector<const lh_user_class *>(scenario.classes, scenario.classes + scenario.class_count)) {}
+      scenario_classes_(scenario.classes, scenario.classes + scenario.class_count),
+      dispatcher_(std::move(classes)) {}
 
 void WorkerSplit::extend(uint64_t total) {
   while (!exhausted_ && sequence_.size() < total) {
@@ -13,7 +20,8 @@ void WorkerSplit::extend(uint64_t total) {
       exhausted_ = true;
       break;
     }
-    sequence_.push_back(uint32_t(dispatcher_.class_index(cls)));
+    sequence_.push_back(uint32_t(std::find(scenario_classes_.begin(), scenario_classes_.end(), cls) -
+                                 scenario_classes_.begin()));
   }
 }
 

@@ -23,6 +23,10 @@ namespace loadhost::distributed {
 class WorkerSplit {
  public:
   explicit WorkerSplit(const lh_scenario &scenario);
+  // Only these classes of the scenario get users (the closed ones of an
+  // open-model run: the others run by arrival rate); counts stay indexed
+  // as in the scenario.
+  WorkerSplit(const lh_scenario &scenario, std::vector<const lh_user_class *> classes);
 
   // Users per class (index as in the scenario) for each of `workers`
   // workers, for `total` users in all (fewer when only fixed-count classes
@@ -35,6 +39,7 @@ class WorkerSplit {
   void extend(uint64_t total);
 
   size_t class_count_;
+  std::vector<const lh_user_class *> scenario_classes_;  // for the scenario's indexes
   core::UsersDispatcher dispatcher_;
   std::vector<uint32_t> sequence_;  // class index of user i
   bool exhausted_ = false;

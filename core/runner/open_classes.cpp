@@ -82,17 +82,22 @@ OpenClasses split_open_classes(const lh_scenario &scenario, const ArrivalOptions
 }
 
 std::vector<ArrivalLaneConfig> lanes_for_loop(const lh_scenario &scenario, const std::vector<OpenClass> &open,
-                                              uint32_t loop, uint32_t loops) {
+                                              uint32_t loop, uint32_t loops, uint32_t node, uint32_t nodes) {
   std::vector<ArrivalLaneConfig> lanes;
+  if (nodes == 0) return lanes;  // no share here
+  // This loop's place among every node's loops.
+  const uint32_t lanes_in_all = loops * nodes;
+  const uint32_t place = loop * nodes + node;
   for (const OpenClass &oc : open) {
     ArrivalLaneConfig lane;
     lane.cls = scenario.classes[oc.index];
     lane.plan = oc.plan;
-    lane.slot_offset = loop;
-    lane.slot_stride = loops;
-    lane.pre_allocated = oc.pre_allocated_users / loops + (loop < oc.pre_allocated_users % loops ? 1 : 0);
+    lane.slot_offset = place;
+    lane.slot_stride = lanes_in_all;
+    lane.pre_allocated =
+        oc.pre_allocated_users / lanes_in_all + (place < oc.pre_allocated_users % lanes_in_all ? 1 : 0);
     lane.max_users = std::max<uint32_t>(
-        {1, lane.pre_allocated, oc.max_users / loops + (loop < oc.max_users % loops ? 1 : 0)});
+        {1, lane.pre_allocated, oc.max_users / lanes_in_all + (place < oc.max_users % lanes_in_all ? 1 : 0)});
     lanes.push_back(std::move(lane));
   }
   return lanes;

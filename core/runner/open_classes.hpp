@@ -29,6 +29,11 @@ struct ArrivalOptions {
   ArrivalPlan plan;                  // empty = no --arrival-rate / --arrival-stages
   uint32_t pre_allocated_users = 0;  // 0 = default
   uint32_t max_users = 0;            // 0 = default
+  // A distributed run: this process is node `node` of `nodes` (a worker of
+  // its master) and runs that share of every open class's slots and pools.
+  // nodes 0: none here (a worker that joined after the test started).
+  uint32_t node = 0;
+  uint32_t nodes = 1;
 };
 
 struct OpenClass {
@@ -46,11 +51,12 @@ struct OpenClasses {
 
 OpenClasses split_open_classes(const lh_scenario &scenario, const ArrivalOptions &options);
 
-// Loop `loop` of `loops`: its slots of each open class (every loops-th,
-// offset by the loop's index) and its share of each pool (at least one
-// user, so every loop can run its slots).
+// Loop `loop` of `loops` on node `node` of `nodes`: its slots of each open
+// class (every (loops x nodes)-th, offset by the loop's place among all the
+// nodes' loops) and its share of each pool (at least one user, so every
+// loop can run its slots).
 std::vector<ArrivalLaneConfig> lanes_for_loop(const lh_scenario &scenario, const std::vector<OpenClass> &open,
-                                              uint32_t loop, uint32_t loops);
+                                              uint32_t loop, uint32_t loops, uint32_t node = 0, uint32_t nodes = 1);
 
 // The class's open-model fields, when its size covers them (ABI 1.3).
 bool class_can_run_open(const lh_user_class &cls);

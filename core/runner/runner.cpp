@@ -429,7 +429,9 @@ void Runner::start_arrivals() {
   auto &loops = engine_.loops();
   for (uint32_t l = 0; l < loops.size(); ++l) {
     Loop *loop = loops[l].get();
-    asio::post(loop->io(), [loop, lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size())),
+    asio::post(loop->io(), [loop,
+                            lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size()),
+                                                   options_.arrival.node, options_.arrival.nodes),
                             start = start_ns_]() mutable { loop->users().arrivals().start(std::move(lanes), start); });
   }
 }
@@ -460,7 +462,9 @@ void Runner::apply_shape_arrival_rate(double at_s, double rate) {
     dispatcher_ = UsersDispatcher(std::move(split.closed));
     for (uint32_t l = 0; l < loops.size(); ++l) {
       Loop *loop = loops[l].get();
-      asio::post(loop->io(), [loop, lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size())),
+      asio::post(loop->io(), [loop,
+                              lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size()),
+                                                     options_.arrival.node, options_.arrival.nodes),
                               start = start_ns_]() mutable { loop->users().arrivals().start(std::move(lanes), start); });
     }
     return;

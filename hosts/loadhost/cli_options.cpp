@@ -515,9 +515,8 @@ std::string check_open_model(const CliOptions &o) {
   if (o.max_users && o.pre_allocated_users > o.max_users)
     return fmt::format("--max-users ({}) must be at least --pre-allocated-users ({})", o.max_users,
                        o.pre_allocated_users);
-  if (open && (o.master || o.worker))
-    return "--arrival-rate and --arrival-stages do not work in distributed runs yet (--master/--worker): run the "
-           "open model in one process";
+  if (open && o.worker)
+    return "--arrival-rate and --arrival-stages go to the master (--master): it splits the rate among its workers";
   if (open && !o.stages.empty())
     return "--stages (users) and --arrival-stages/--arrival-rate exclude each other: pick the closed or the open model";
   return "";

@@ -447,13 +447,8 @@ int main(int argc, char **argv) {
   run.arrival = arrival_for(o);
   // With --arrival-stages and no -t the test ends after the last stage.
   if (!o.arrival_stages.empty() && !o.run_time_s) run.run_time_s = run.arrival.plan.duration_s();
-  core::OpenClasses open_classes = core::split_open_classes(scenario, run.arrival);
-  if (open_classes.error.empty() && !open_classes.open.empty() && (o.master || o.worker))
-    open_classes.error = fmt::format("user class {} runs by arrival rate (its arrival_rate): distributed runs "
-                                     "(--master/--worker) do not support the open model yet",
-                                     scenario.classes[open_classes.open.front().index]->name);
-  if (!open_classes.error.empty()) {
-    std::fprintf(stderr, "loadhost: %s\n", open_classes.error.c_str());
+  if (std::string e = core::split_open_classes(scenario, run.arrival).error; !e.empty()) {
+    std::fprintf(stderr, "loadhost: %s\n", e.c_str());
     return 2;
   }
   std::string shape_error;

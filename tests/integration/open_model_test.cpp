@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <fstream>
+#include <memory>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -197,14 +199,57 @@ TEST(OpenModel, BadOpenModelFlagsExitTwoWithALineNamingTheFlag) {
            {{"--pre-allocated-users", "3", url}, "--pre-allocated-users and --max-users size the open model"},
            {{"--arrival-rate", "10/s", "--pre-allocated-users", "5", "--max-users", "2", url},
             "--max-users (2) must be at least --pre-allocated-users (5)"},
-           {{"--arrival-rate", "10/s", "--master", url}, "do not work in distributed runs yet"},
-           {{"-f", scenario("open_and_closed"), "--worker"},
-            "user class Arrivals runs by arrival rate (its arrival_rate): distributed runs"},
+           {{"--arrival-rate", "10/s", "--worker", url}, "--arrival-rate and --arrival-stages go to the master"},
        }) {
     LoadhostRun run = run_loadhost(dir, c.args);
     EXPECT_EQ(run.status.code, 2) << c.names << "\n" << run.err;
     EXPECT_NE(run.err.find(c.names), std::string::npos) << run.err;
   }
+}
+
+// The port of the master's "master listening on HOST:PORT for workers", or 0.
+std::uint16_t master_port(const Process &master) {
+  for (int i = 0; i < 150; ++i) {
+    std::string err = master.stderr_text();
+    std::smatch m;
+    static const std::regex re(R"(master listening on \S+:(\d+) for workers)");
+    if (std::regex_search(err, m, re)) return static_cast<std::uint16_t>(std::stoi(m[1]));
+    std::this_thread::sleep_for(100ms);
+  }
+  return 0;
+}
+
+TEST(OpenModel, AMasterSplitsTheArrivalRateAmongItsWorkers) {
+  NginxServer nginx;
+  TempDir dir;
+  Process master({LH_LOADHOST_BIN, "--master", "--master-bind-port", "0", "--headless", "--only-summary", "--json",
+                  (dir.path() / "report.json").string(), "--expect-workers", "2", "--arrival-rate", "100/s",
+                  "--pre-allocated-users", "4", "-t", "4s", nginx.url() + "/"},
+                 dir.path());
+  std::uint16_t port = master_port(master);
+  ASSERT_NE(port, 0) << master.stderr_text();
+  std::vector<std::unique_ptr<Process>> workers;
+  for (int i = 0; i < 2; ++i)
+    workers.push_back(std::make_unique<Process>(
+        std::vector<std::string>{LH_LOADHOST_BIN, "--worker", "--master-host", "127.0.0.1", "--master-port",
+                                 std::to_string(port), nginx.url() + "/"},
+        dir.path()));
+  auto status = master.wait(30s);
+  ASSERT_TRUE(status.has_value()) << master.stderr_text();
+  EXPECT_EQ(status->code, 0) << master.stderr_text();
+  for (auto &w : workers) EXPECT_TRUE(w->wait(10s).has_value()) << w->stderr_text();
+  std::ifstream in(dir.path() / "report.json");
+  nlohmann::json report = nlohmann::json::parse(in);
+  // 100/s for 4 s over both workers together (each runs every other slot),
+  // counted from the workers' reports.
+  uint64_t started = report["iterations"]["started"].get<uint64_t>();
+  EXPECT_NEAR(double(started), 400.0, 12.0) << report.dump(1);
+  uint64_t requests = report["aggregated"]["num_requests"].get<uint64_t>();
+  EXPECT_EQ(requests, started);
+  EXPECT_TRUE(report["aggregated"]["corrected"].is_object()) << "the workers' corrected histograms reach the master";
+  ASSERT_TRUE(nginx.wait_for_access_log_lines(requests));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(nginx.access_log_lines(), requests);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // share; the open model's flag values (--arrival-rate, --arrival-stages).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/runner/arrival_options.hpp"
 #include "core/runner/open_classes.hpp"
 
@@ -88,6 +90,29 @@ TEST(OpenClasses, LoopsShareSlotsAndPoolsAndEachCanRunOne) {
   }
   EXPECT_EQ(pre, 5u);
   EXPECT_EQ(max, 7u);
+}
+
+TEST(OpenClasses, NodesOfADistributedRunInterleaveTheirLoopsSlots) {
+  lh_user_class c = make_class("C", 1);
+  std::vector<const lh_user_class *> classes{&c};
+  lh_scenario scenario = make_scenario(classes);
+  OpenClasses split = split_open_classes(scenario, ArrivalOptions{ArrivalPlan::constant(100), 8, 16});
+  std::vector<uint32_t> offsets;
+  uint32_t pre = 0, max = 0;
+  for (uint32_t node = 0; node < 2; ++node)
+    for (uint32_t loop = 0; loop < 2; ++loop) {
+      std::vector<ArrivalLaneConfig> lanes = lanes_for_loop(scenario, split.open, loop, 2, node, 2);
+      ASSERT_EQ(lanes.size(), 1u);
+      EXPECT_EQ(lanes[0].slot_stride, 4u) << "every node's loops share one sequence";
+      offsets.push_back(lanes[0].slot_offset);
+      pre += lanes[0].pre_allocated;
+      max += lanes[0].max_users;
+    }
+  std::sort(offsets.begin(), offsets.end());
+  EXPECT_EQ(offsets, (std::vector<uint32_t>{0, 1, 2, 3}));
+  EXPECT_EQ(pre, 8u);
+  EXPECT_EQ(max, 16u);
+  EXPECT_TRUE(lanes_for_loop(scenario, split.open, 0, 2, 0, 0).empty()) << "a node with no share runs none";
 }
 
 TEST(ArrivalOptions, RatesInTheirUnits) {
