@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -29,9 +30,22 @@ std::vector<pid_t> nginx_workers(const NginxServer &nginx) {
   std::ifstream pid_file(nginx.dir() / "nginx.pid");
   pid_t master = 0;
   pid_file >> master;
-  std::ifstream children("/proc/" + std::to_string(master) + "/task/" + std::to_string(master) + "/children");
+  // Children by their parent pid in /proc/PID/stat (the "children" file
+  // needs a kernel option some machines lack).
   std::vector<pid_t> workers;
-  for (pid_t pid; children >> pid;) workers.push_back(pid);
+  for (const auto &entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    size_t close = line.rfind(')');  // the command may hold spaces and parentheses
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    std::string state;
+    pid_t parent = 0;
+    if (rest >> state >> parent && parent == master) workers.push_back(pid_t(std::stol(name)));
+  }
   return workers;
 }
 
