@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "loadhost/kit/call_completion.hpp"
+#include "loadhost/kit/str.hpp"
 #include "reflection_fetch.hpp"
 #include "schema.hpp"
 #include "session.hpp"
@@ -13,8 +15,8 @@ namespace loadhost::grpc_plugin {
 
 namespace {
 
-std::string_view view(lh_str s) { return {s.data ? s.data : "", s.size}; }
-lh_str str(std::string_view s) { return {s.data(), s.size()}; }
+using kit::str;
+using kit::view;
 
 // gRPC aborts the process on metadata it deems illegal, so check first:
 // keys are [0-9a-z_.-] (we lowercase them, HTTP/2 style), values of keys not
@@ -291,8 +293,7 @@ void GrpcCall::on_finished() {
       for (const auto& s : slices_) last_message_.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
   }
-  lh_response r{};
-  r.size = sizeof(r);
+  lh_response r = kit::make_response();
   r.status = status_.error_code();
   body_out_.clear();
   error_.clear();
@@ -306,7 +307,7 @@ void GrpcCall::on_finished() {
       write_status_failure(error_, r.status, why);
     }
   }
-  if (!error_.empty()) r.error = str(error_);
+  kit::set_error(r, error_);
   response_metadata_.clear();
   if (keep) {
     auto add = [this](const std::multimap<grpc::string_ref, grpc::string_ref>& m) {
@@ -339,8 +340,7 @@ uint32_t GrpcCall::connect_flags(grpc::StatusCode code) const {
 void GrpcCall::fail(grpc::StatusCode code, std::string_view message) {
   std::string text;
   write_status_failure(text, code, message);
-  lh_response r{};
-  r.size = sizeof(r);
+  lh_response r = kit::make_response();
   r.status = code;
   r.error = str(text);
   r.flags = connect_flags(code);

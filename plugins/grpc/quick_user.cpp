@@ -1,8 +1,8 @@
 #include "quick_user.hpp"
 
+#include <loadhost/kit/option_reader.hpp>
+#include <loadhost/kit/quick_user.hpp>
 #include <loadhost/loadhost.hpp>
-
-#include <charconv>
 
 #include "call_target.hpp"
 #include "settings.hpp"
@@ -21,17 +21,15 @@ struct GrpcQuickUser : User {
     MethodName name;
     if (method_.empty()) setup_error_ = "grpc quick mode needs the method to call: --call package.Service/Method";
     else if (!parse_method_name(method_, name, setup_error_)) setup_error_ = "--call: " + setup_error_;
-    else if (!parse_metadata_lines(option("metadata"), metadata, setup_error_)) setup_error_ = "-M: " + setup_error_;
+    kit::OptionReader flags("grpc");
+    flags.key_values("metadata", option("metadata"), metadata);
     for (auto& [k, v] : metadata) options_.headers.push_back(Header{std::move(k), std::move(v)});
     options_.discard_body = true;  // counted, not decoded: quick mode measures, it does not look
     // For client-streaming and bidi methods: the -d message, N times.
-    std::string_view n_text = option("stream-messages");
     unsigned n = 1;
-    if (!n_text.empty()) {
-      auto [end, ec] = std::from_chars(n_text.data(), n_text.data() + n_text.size(), n);
-      if (ec != std::errc() || end != n_text.data() + n_text.size() || n == 0)
-        setup_error_ = "--stream-messages '" + std::string(n_text) + "' is not a number above 0";
-    }
+    if (std::string_view n_text = option("stream-messages"); !n_text.empty())
+      flags.number("stream-messages", n_text, n, 1);
+    if (setup_error_.empty()) setup_error_ = flags.error();
     if (n > 1) {
       std::string many = "[";
       for (unsigned i = 0; i < n; ++i) many += (i ? "," : "") + body_;
@@ -44,12 +42,7 @@ struct GrpcQuickUser : User {
     // A setup error (no --call, a .proto that does not parse, a bad URL)
     // would fail every call the same way: say it once per user, as a failed
     // request so the exit code tells, and stop the test.
-    if (setup_error_.empty()) client_.session(setup_error_);
-    if (!setup_error_.empty()) {
-      report_request("grpc", method_.empty() ? "(setup)" : method_, Duration(0), 0, setup_error_);
-      stop_test(setup_error_);
-      throw StopUser{};
-    }
+    kit::check_quick_setup(*this, client_, setup_error_, "grpc", method_);
     co_return;
   }
 
@@ -66,9 +59,6 @@ struct GrpcQuickUser : User {
 
 }  // namespace
 
-const lh_user_class* quick_user_class(const lh_host* host) {
-  attach_host(host);
-  return user_class<GrpcQuickUser>();
-}
+const lh_user_class* quick_user_class(const lh_host* host) { return kit::quick_user_class<GrpcQuickUser>(host); }
 
 }  // namespace loadhost::grpc_plugin

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "channel.hpp"
+#include "loadhost/kit/call_completion.hpp"
+#include "loadhost/kit/str.hpp"
 #include "grpc_call.hpp"
 #include "loop_context.hpp"
 #include "plugin_state.hpp"
@@ -12,7 +14,7 @@ namespace loadhost::grpc_plugin {
 
 namespace {
 
-std::string_view view(lh_str s) { return {s.data ? s.data : "", s.size}; }
+using kit::view;
 
 bool known_option(std::string_view name) {
   return std::find(std::begin(kSessionOptionNames), std::end(kSessionOptionNames), name) !=
@@ -103,11 +105,7 @@ void Session::abort(lh_call* call, const char* text) noexcept {
   GrpcCall* c = *it;
   calls_.erase(it);
   c->cancel();  // whatever gRPC still holds comes back and is only counted
-  lh_response r{};
-  r.size = sizeof(r);
-  r.status = grpc::StatusCode::INTERNAL;
-  r.error = lh_str{text, std::char_traits<char>::length(text)};
-  host_->call_complete(call, &r);
+  kit::complete_failed(*host_, call, text, grpc::StatusCode::INTERNAL);
 }
 
 void Session::forget(GrpcCall* call) {

@@ -40,23 +40,12 @@ inline constexpr std::string_view kSessionOptionNames[] = {
 // nullopt when neither is set.
 using OptionLookup = std::function<std::optional<std::string_view>(std::string_view name)>;
 
-// Fills `out` from `base_url` ("grpc://host:port", "grpcs://host[:port]")
-// and the options. Returns false with a one-line reason naming the input at
-// fault in `error`.
+// Fills `out` from `base_url` ("grpc://host:port", "grpcs://host[:port]",
+// parsed by the plugin kit) and the options, read with the kit's option
+// reader (its words for booleans and durations, its error format). Returns
+// false with a one-line reason naming the input at fault in `error`
+// (without the "grpc: " the caller adds).
 bool parse_settings(std::string_view base_url, const OptionLookup& option, Settings& out,
                     std::string& error);
-
-// "250ms", "2s", "1.5s", "1m", "100us", or a plain number of seconds, into
-// microseconds. False when it is not a duration or not positive.
-bool parse_duration_us(std::string_view text, uint64_t& us);
-
-// A list option: items separated by newlines (repeated flags) or commas,
-// trimmed, empties dropped.
-std::vector<std::string> split_list(std::string_view text);
-
-// "key:value" lines (repeated -M flags) into pairs; false with `error` naming
-// the line without a colon.
-bool parse_metadata_lines(std::string_view text, std::vector<std::pair<std::string, std::string>>& out,
-                          std::string& error);
 
 }  // namespace loadhost::grpc_plugin

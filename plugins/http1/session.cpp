@@ -8,6 +8,7 @@
 #include "http_common/http_text.hpp"
 #include "http_common/redirect.hpp"
 #include "http_common/session_options.hpp"
+#include "loadhost/kit/call_completion.hpp"
 
 namespace loadhost::http1 {
 
@@ -57,10 +58,7 @@ void Session::start(lh_call* call, const lh_request& request) {
     // HTTP/1.1 without pipelining: refuse rather than queue, so a scenario
     // that forgot to await sees it at once. The call in flight is untouched.
     static constexpr std::string_view kBusy = "http1: a session runs one request at a time";
-    lh_response busy{};
-    busy.size = sizeof busy;
-    busy.error = str(kBusy);
-    host_->call_complete(call, &busy);
+    kit::complete_failed(*host_, call, kBusy);
     return;
   }
   call_ = call;
@@ -110,8 +108,7 @@ void Session::cancel(lh_call* call) {
 void Session::abort_call(const char* text) noexcept {
   if (active_ != nullptr) close_connection(active_);
   if (call_ == nullptr) return;
-  lh_response r{};
-  r.size = sizeof r;
+  lh_response r = kit::make_response();
   r.error = {text, std::strlen(text)};
   lh_call* call = std::exchange(call_, nullptr);
   host_->call_complete(call, &r);
@@ -217,8 +214,7 @@ void Session::complete(lh_str error) {
     if (!parser_.reason().empty()) error_.append(" ").append(parser_.reason());
     error = str(error_);
   }
-  lh_response r{};
-  r.size = sizeof r;
+  lh_response r = kit::make_response();
   r.status = status;
   r.error = error;
   const auto fields = parser_.fields();

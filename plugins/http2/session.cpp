@@ -10,6 +10,7 @@
 #include "http_common/session_options.hpp"
 #include "http_common/status_text.hpp"
 #include "http_common/url.hpp"
+#include "loadhost/kit/call_completion.hpp"
 
 namespace loadhost::http2 {
 namespace {
@@ -336,8 +337,7 @@ void Session::complete(Exchange& ex, std::string_view error) {
   for (const Exchange::FieldSpan& f : ex.spans)
     response_fields_.push_back({str(field_name(ex, f)), str(field_value(ex, f))});
 
-  lh_response r{};
-  r.size = sizeof r;
+  lh_response r = kit::make_response();
   r.status = ex.status;
   r.error = failure;
   r.metadata = response_fields_.data();

@@ -42,7 +42,7 @@ bool read_session_options(const lh_host &host, const lh_session_config &config, 
     const std::string_view value = view(config.options[i].value);
     if (key == "insecure") {
       bool session_insecure = false;
-      if (!reader.boolean(key, value, session_insecure)) {
+      if (!reader.flag(key, value, session_insecure)) {  // "insecure" alone means on, as --insecure
         error = reader.error();
         return false;
       }

@@ -2,12 +2,14 @@
 
 #include <optional>
 
+#include "loadhost/kit/call_completion.hpp"
+#include "loadhost/kit/str.hpp"
 #include "stamp.hpp"
 
 namespace loadhost::mqtt_plugin {
 
 namespace {
-lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
+using kit::str;
 }  // namespace
 
 std::string_view report_delivery(const lh_host *host, lh_loop *loop, std::string_view topic, std::string_view name,
@@ -33,8 +35,7 @@ void complete_receive(const lh_host *host, lh_call *call, const Received &messag
       {str("qos"), str(qos)},
       {str("retained"), str(message.retained ? "1" : "0")},
   };
-  lh_response response{};
-  response.size = sizeof response;
+  lh_response response = kit::make_response();
   response.metadata = metadata;
   response.metadata_count = 3;
   response.body = str(message.body);

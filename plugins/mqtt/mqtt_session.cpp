@@ -4,6 +4,9 @@
 
 #include <utility>
 
+#include "loadhost/kit/call_completion.hpp"
+#include "loadhost/kit/option_reader.hpp"
+#include "loadhost/kit/str.hpp"
 #include "native_session.hpp"
 #include "paho_session.hpp"
 #include "settings.hpp"
@@ -11,8 +14,8 @@
 namespace loadhost::mqtt_plugin {
 
 namespace {
-std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
-lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
+using kit::view;
+using kit::str;
 }  // namespace
 
 MqttSession::MqttSession(PluginState &plugin, const lh_session_config &config, BrokerAddress broker,
@@ -39,9 +42,8 @@ void MqttSession::start(lh_call *call, const lh_request &request) {
 }
 
 void MqttSession::complete(lh_call *call, std::string_view error, uint64_t bytes_sent, uint32_t flags) {
-  lh_response response{};
-  response.size = sizeof response;
-  response.error = error.empty() ? lh_str{nullptr, 0} : str(error);
+  lh_response response = kit::make_response();
+  kit::set_error(response, error);
   response.bytes_sent = bytes_sent;
   response.flags = flags;
   host_->call_complete(call, &response);
@@ -84,12 +86,12 @@ std::unique_ptr<MqttSession> MqttSession::create(PluginState &plugin, const lh_s
   ConnectSettings settings;
   const lh_host *host = plugin.host;
   if (auto insecure = host->option(host, "insecure"); insecure.data)
-    settings.insecure = parse_bool(view(insecure)).value_or(true);
+    settings.insecure = kit::parse_bool(view(insecure)).value_or(true);
   // The run's default engine; a session option "engine" overrides it.
   if (auto engine = host->option(host, "mqtt-engine"); engine.data && engine.size > 0) {
     std::optional<Engine> e = parse_engine(view(engine));
     if (!e) {
-      error = "mqtt: --mqtt-engine '" + std::string(view(engine)) + "' is not paho or native";
+      error = kit::OptionReader::format_error("mqtt", "--mqtt-engine", view(engine), "paho or native");
       return nullptr;
     }
     settings.engine = *e;

@@ -3,24 +3,23 @@
 #include <algorithm>
 #include <utility>
 
+#include "loadhost/kit/str.hpp"
+#include "loadhost/kit/url.hpp"
 #include "stamp.hpp"
 
 namespace loadhost::mqtt_plugin {
 
 namespace {
 
-std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
-lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
+using kit::view;
+using kit::str;
 
 // The same words as the Paho engine's, for the same situations.
 constexpr std::string_view kNoCause = "the broker closed the connection or the network failed";
 constexpr std::string_view kNoConnection = "no connection (refused, unreachable, TLS handshake or timeout)";
 
 // SNI carries names only (RFC 6066): an IP literal gets none.
-bool is_ip_literal(std::string_view host) {
-  return host.find(':') != std::string_view::npos ||
-         std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-}
+using kit::is_ip_literal;
 
 }  // namespace
 

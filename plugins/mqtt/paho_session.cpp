@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "loadhost/kit/str.hpp"
 #include "stamp.hpp"
 
 namespace loadhost::mqtt_plugin {
 
 namespace {
 
-std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
+using kit::view;
 
 // The failure text when Paho gives no cause (it usually does not).
 constexpr std::string_view kNoCause = "the broker closed the connection or the network failed";

@@ -4,6 +4,7 @@
 // subscription and are measured as "mqtt-delivery" events.
 #include "quick_user.hpp"
 
+#include <loadhost/kit/quick_user.hpp>
 #include <loadhost/loadhost.hpp>
 
 #include <atomic>
@@ -41,12 +42,8 @@ struct MqttQuickUser : User {
   }
 
   Task<> on_start() override {
-    if (!setup_error_.empty()) {
-      // Every call would fail the same way: say it once, and stop the test.
-      report_request("mqtt", "(setup)", Duration(0), 0, setup_error_);
-      stop_test(setup_error_);
-      throw StopUser{};
-    }
+    // Every call would fail the same way: say it once, and stop the test.
+    if (!setup_error_.empty()) kit::fail_quick_setup(*this, "mqtt", "(setup)", setup_error_);
     co_await connect();
   }
 
@@ -80,8 +77,7 @@ struct MqttQuickUser : User {
 }  // namespace
 
 const lh_user_class *quick_user_class(const lh_host *host) {
-  attach_host(host);
-  return user_class<MqttQuickUser>();
+  return kit::quick_user_class<MqttQuickUser>(host);
 }
 
 }  // namespace loadhost::mqtt_plugin

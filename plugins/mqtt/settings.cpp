@@ -1,30 +1,16 @@
 #include "settings.hpp"
 
-#include <charconv>
-#include <cstdlib>
+#include "loadhost/kit/option_reader.hpp"
+#include "loadhost/kit/url.hpp"
 
 namespace loadhost::mqtt_plugin {
 
 namespace {
 
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::optional<double> parse_positive_double(std::string_view text) {
-  std::string copy(text);
-  char *end = nullptr;
-  double value = std::strtod(copy.c_str(), &end);
-  if (copy.empty() || end != copy.c_str() + copy.size() || !(value > 0)) return std::nullopt;
-  return value;
-}
+constexpr kit::SchemePort kBrokerSchemes[] = {{"mqtt", 1883}, {"mqtts", 8883}};
 
 bool bad_value(std::string &error, std::string_view key, std::string_view value, std::string_view expected) {
-  error = "mqtt: " + std::string(key) + " '" + std::string(value) + "' is not " + std::string(expected);
+  error = kit::OptionReader::format_error("mqtt", key, value, expected);
   return false;
 }
 
@@ -36,46 +22,20 @@ std::string BrokerAddress::server_uri() const {
 }
 
 std::optional<BrokerAddress> parse_broker_url(std::string_view url, std::string &error) {
+  kit::Url parsed;
+  if (const char *why = kit::parse_url(url, kBrokerSchemes, parsed)) {
+    error = "mqtt: the broker URL '" + std::string(url) + "' is not mqtt://HOST[:PORT] or mqtts://HOST[:PORT]: " + why;
+    return std::nullopt;
+  }
+  if (parsed.has_userinfo) {
+    error = "mqtt: the broker URL '" + std::string(url) +
+            "' has credentials: give them as the connect options username and password";
+    return std::nullopt;
+  }
   BrokerAddress out;
-  if (url.starts_with("mqtt://")) {
-    url.remove_prefix(7);
-    out.port = 1883;
-  } else if (url.starts_with("mqtts://")) {
-    url.remove_prefix(8);
-    out.tls = true;
-    out.port = 8883;
-  } else {
-    error = "mqtt: the broker URL '" + std::string(url) + "' must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT]";
-    return std::nullopt;
-  }
-  if (size_t slash = url.find('/'); slash != std::string_view::npos) url = url.substr(0, slash);
-  std::string_view port_text;
-  if (url.starts_with("[")) {  // [::1]:1883
-    size_t close = url.find(']');
-    if (close == std::string_view::npos) {
-      error = "mqtt: the broker URL has an unclosed '[' in its host";
-      return std::nullopt;
-    }
-    out.host = std::string(url.substr(1, close - 1));
-    if (close + 1 < url.size() && url[close + 1] == ':') port_text = url.substr(close + 2);
-  } else if (size_t colon = url.rfind(':'); colon != std::string_view::npos) {
-    out.host = std::string(url.substr(0, colon));
-    port_text = url.substr(colon + 1);
-  } else {
-    out.host = std::string(url);
-  }
-  if (out.host.empty()) {
-    error = "mqtt: the broker URL has no host (mqtt://HOST[:PORT])";
-    return std::nullopt;
-  }
-  if (!port_text.empty()) {
-    auto port = parse_number<uint16_t>(port_text);
-    if (!port || *port == 0) {
-      error = "mqtt: the broker URL's port '" + std::string(port_text) + "' is not a port number";
-      return std::nullopt;
-    }
-    out.port = *port;
-  }
+  out.tls = parsed.scheme == "mqtts";
+  out.host = std::string(parsed.host);
+  out.port = parsed.port;
   return out;
 }
 
@@ -86,26 +46,23 @@ std::optional<Engine> parse_engine(std::string_view text) {
 }
 
 std::optional<int> parse_qos(std::string_view text) {
-  auto qos = parse_number<int>(text);
+  auto qos = kit::parse_number<int>(text);
   if (!qos || *qos < 0 || *qos > 2) return std::nullopt;
   return qos;
 }
 
-std::optional<bool> parse_bool(std::string_view text) {
-  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
-  if (text == "0" || text == "false" || text == "no" || text == "off") return false;
-  return std::nullopt;
-}
+// The kit's words, so every plugin's booleans read alike.
+const std::string kBoolean = std::string("a boolean (").append(kit::kBooleanWords).append(")");
 
 bool apply_connect_setting(ConnectSettings &s, std::string_view key, std::string_view value, std::string &error) {
   if (key == "client-id") {
     s.client_id = std::string(value);
   } else if (key == "clean-session") {
-    auto b = parse_bool(value);
-    if (!b) return bad_value(error, key, value, "a boolean (true/false)");
+    auto b = kit::parse_bool(value);
+    if (!b) return bad_value(error, key, value, kBoolean);
     s.clean_session = *b;
   } else if (key == "keep-alive") {
-    auto n = parse_number<int>(value);
+    auto n = kit::parse_number<int>(value);
     if (!n || *n < 0 || *n > 65535) return bad_value(error, key, value, "a number of seconds (0-65535)");
     s.keep_alive_s = *n;
   } else if (key == "username") {
@@ -113,13 +70,13 @@ bool apply_connect_setting(ConnectSettings &s, std::string_view key, std::string
   } else if (key == "password") {
     s.password = std::string(value);
   } else if (key == "insecure") {
-    auto b = parse_bool(value.empty() ? "1" : value);
-    if (!b) return bad_value(error, key, value, "a boolean (true/false)");
+    auto b = value.empty() ? std::optional<bool>(true) : kit::parse_bool(value);  // "insecure" alone: on
+    if (!b) return bad_value(error, key, value, kBoolean);
     s.insecure = *b;
   } else if (key == "ca-file") {
     s.ca_file = std::string(value);
   } else if (key == "inbox") {
-    auto n = parse_number<size_t>(value);
+    auto n = kit::parse_number<size_t>(value);
     if (!n) return bad_value(error, key, value, "a number of messages");
     s.inbox_limit = *n;
   } else if (key == "delivery-name") {
@@ -133,8 +90,8 @@ bool apply_connect_setting(ConnectSettings &s, std::string_view key, std::string
     if (!q) return bad_value(error, key, value, "0, 1 or 2");
     s.will_qos = *q;
   } else if (key == "will-retain") {
-    auto b = parse_bool(value);
-    if (!b) return bad_value(error, key, value, "a boolean (true/false)");
+    auto b = kit::parse_bool(value);
+    if (!b) return bad_value(error, key, value, kBoolean);
     s.will_retain = *b;
   } else if (key == "engine") {
     auto e = parse_engine(value);
@@ -155,8 +112,8 @@ bool apply_message_setting(MessageSettings &s, std::string_view key, std::string
     if (!q) return bad_value(error, key, value, "0, 1 or 2");
     s.qos = *q;
   } else if (key == "retain" || key == "timestamp") {
-    auto b = parse_bool(value);
-    if (!b) return bad_value(error, key, value, "a boolean (true/false)");
+    auto b = kit::parse_bool(value);
+    if (!b) return bad_value(error, key, value, kBoolean);
     (key == "retain" ? s.retain : s.timestamp) = *b;
   } else {
     error = "mqtt: unknown metadata '" + std::string(key) + "' (known: qos, retain, timestamp)";
@@ -167,39 +124,27 @@ bool apply_message_setting(MessageSettings &s, std::string_view key, std::string
 
 std::optional<QuickSettings> parse_quick_settings(const std::function<std::string_view(const char *)> &option,
                                                   std::string &error) {
+  // Flags, so named as typed: "mqtt: option '--qos': '3' is not 0, 1 or 2".
+  kit::OptionReader flags("mqtt");
   QuickSettings s;
   if (auto t = option("topic"); !t.empty()) s.topic = std::string(t);
-  if (auto t = option("qos"); !t.empty()) {
-    auto q = parse_qos(t);
-    if (!q) {
-      error = "--qos '" + std::string(t) + "' is not 0, 1 or 2";
-      return std::nullopt;
-    }
-    s.qos = *q;
-  }
+  if (auto t = option("qos"); !t.empty()) flags.number("--qos", t, s.qos, 0, 2, "0, 1 or 2");
   if (auto t = option("payload-size"); !t.empty()) {
-    auto n = parse_number<size_t>(t);
-    if (!n || *n > 256 * 1024 * 1024) {
-      error = "--payload-size '" + std::string(t) + "' is not a number of bytes (at most 256 MiB)";
-      return std::nullopt;
-    }
-    s.payload_size = *n;
+    uint64_t bytes = s.payload_size;
+    if (flags.size("--payload-size", t, bytes, 0, 256 * 1024 * 1024)) s.payload_size = size_t(bytes);
   }
   if (auto t = option("mqtt-engine"); !t.empty()) {
-    auto e = parse_engine(t);
-    if (!e) {
-      error = "--mqtt-engine '" + std::string(t) + "' is not paho or native";
-      return std::nullopt;
-    }
-    s.engine = *e;
+    if (auto e = parse_engine(t)) s.engine = *e;
+    else flags.fail("--mqtt-engine", t, "paho or native");
   }
   if (auto t = option("publish-rate"); !t.empty()) {
-    auto r = parse_positive_double(t);
-    if (!r) {
-      error = "--publish-rate '" + std::string(t) + "' is not a number of messages per second above 0";
-      return std::nullopt;
-    }
-    s.publish_rate = *r;
+    const std::optional<double> rate = kit::parse_number<double>(t);
+    if (rate && *rate > 0) s.publish_rate = *rate;
+    else flags.fail("--publish-rate", t, "a number of messages per second above 0");
+  }
+  if (!flags.ok()) {
+    error = flags.error();
+    return std::nullopt;
   }
   return s;
 }

@@ -76,6 +76,5 @@ std::optional<QuickSettings> parse_quick_settings(const std::function<std::strin
                                                   std::string &error);
 
 std::optional<int> parse_qos(std::string_view text);
-std::optional<bool> parse_bool(std::string_view text);  // 1/0, true/false, yes/no, on/off
 
 }  // namespace loadhost::mqtt_plugin

@@ -14,6 +14,7 @@
 
 #include "command.hpp"
 #include "loadhost/host.h"
+#include "loadhost/kit/call_completion.hpp"
 #include "result_text.hpp"
 
 namespace loadhost::postgres {
@@ -73,14 +74,13 @@ inline void CallQueue::erase(size_t i) {
 // that could not be made: LH_RESPONSE_NOT_CONNECTED).
 inline void complete_call(const lh_host &host, lh_call *call, const std::optional<std::string> &error,
                           const ResultCollector *results, uint64_t bytes_sent, uint32_t flags = 0) {
-  lh_response response{};
-  response.size = sizeof(response);
+  lh_response response = kit::make_response();
   if (results) {
     response.status = results->rows();
     response.bytes_received = results->bytes();
-    response.body = lh_str{results->body().data(), results->body().size()};
+    response.body = kit::str(results->body());
   }
-  if (error) response.error = lh_str{error->data(), error->size()};
+  if (error) response.error = kit::str(*error);
   response.bytes_sent = bytes_sent;
   response.flags = flags;
   host.call_complete(call, &response);

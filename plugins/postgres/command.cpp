@@ -2,17 +2,15 @@
 
 #include <string_view>
 
+#include "loadhost/kit/str.hpp"
+#include "loadhost/kit/text.hpp"
+
 namespace loadhost::postgres {
 namespace {
 
-std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
+using kit::view;
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  return true;
-}
+using kit::iequals;
 
 }  // namespace
 
@@ -33,13 +31,13 @@ bool parse_command(const lh_request &request, Command &c, std::string &error) {
   c.params.resize(request.metadata_count);
   for (size_t i = 0; i < request.metadata_count; ++i) c.params[i].assign(view(request.metadata[i].value));
 
-  if (equals_ignoring_case(op, "query")) {
+  if (iequals(op, "query")) {
     c.sql.assign(body.empty() ? target : body);
     if (c.sql.empty()) {
       error = "postgres: query needs its SQL in the target or the body";
       return false;
     }
-  } else if (equals_ignoring_case(op, "prepare")) {
+  } else if (iequals(op, "prepare")) {
     c.kind = Command::Kind::prepare;
     c.statement.assign(target);
     c.sql.assign(body);
@@ -47,15 +45,15 @@ bool parse_command(const lh_request &request, Command &c, std::string &error) {
       error = "postgres: prepare needs the statement name as target and its SQL as body";
       return false;
     }
-  } else if (equals_ignoring_case(op, "execute")) {
+  } else if (iequals(op, "execute")) {
     c.kind = Command::Kind::execute;
     c.statement.assign(target);
     if (c.statement.empty()) {
       error = "postgres: execute needs the name of a prepared statement as target";
       return false;
     }
-  } else if (equals_ignoring_case(op, "begin") || equals_ignoring_case(op, "commit") ||
-             equals_ignoring_case(op, "rollback")) {
+  } else if (iequals(op, "begin") || iequals(op, "commit") ||
+             iequals(op, "rollback")) {
     c.sql.assign(op);
     c.params.clear();
   } else {

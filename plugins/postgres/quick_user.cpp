@@ -1,5 +1,6 @@
 #include "quick_user.hpp"
 
+#include <loadhost/kit/quick_user.hpp>
 #include <loadhost/loadhost.hpp>
 
 namespace loadhost::postgres {
@@ -29,15 +30,10 @@ struct PostgresQuickUser : User {
   Task<> on_start() override {
     // A setup error (no --sql, a bad URL) would fail every call the same
     // way: say it once, as a failed request so the exit code tells, and stop.
-    if (setup_error_.empty()) client_.session(setup_error_);
-    if (setup_error_.empty() && prepared_) {
+    kit::check_quick_setup(*this, client_, setup_error_, "postgres", sql_);
+    if (prepared_) {
       Response r = co_await client_.call("prepare", "loadhost_quick", sql_).name("(prepare)");
-      if (!r.ok()) setup_error_ = *r.error();
-    }
-    if (!setup_error_.empty()) {
-      report_request("postgres", sql_.empty() ? "(setup)" : sql_, Duration(0), 0, setup_error_);
-      stop_test(setup_error_);
-      throw StopUser{};
+      if (!r.ok()) kit::fail_quick_setup(*this, "postgres", sql_, *r.error());
     }
   }
 
@@ -56,8 +52,7 @@ struct PostgresQuickUser : User {
 }  // namespace
 
 const lh_user_class *quick_user_class(const lh_host *host) {
-  attach_host(host);
-  return user_class<PostgresQuickUser>();
+  return kit::quick_user_class<PostgresQuickUser>(host);
 }
 
 }  // namespace loadhost::postgres

@@ -3,28 +3,18 @@
 #include <charconv>
 #include <string_view>
 
+#include "loadhost/kit/str.hpp"
+#include "loadhost/kit/text.hpp"
+
 namespace loadhost::websocket {
 
 namespace {
 
-std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
+using kit::view;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using kit::iequals;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using kit::trim;
 
 }  // namespace
 

@@ -1,44 +1,39 @@
 #include "quick_user.hpp"
 
+#include <loadhost/kit/option_reader.hpp>
+#include <loadhost/kit/quick_user.hpp>
 #include <loadhost/loadhost.hpp>
 #include <loadhost/websocket.hpp>
 
-#include <charconv>
 
 namespace loadhost::websocket {
 
 namespace {
 
+// --message-size beyond this is a typo, not a load test (the message is built
+// once per user).
+constexpr uint64_t kMaxMessageSize = 256ull << 20;
+
 struct WebSocketQuickUser : User {
   static constexpr const char *name = "WebSocketQuickUser";
 
   WebSocketQuickUser() {
-    std::string_view size_text = option("message-size");
-    if (!size_text.empty()) {
-      size_t n = 0;
-      auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), n);
-      if (ec != std::errc() || end != size_text.data() + size_text.size() || n == 0)
-        setup_error_ = "--message-size '" + std::string(size_text) + "' is not a number above 0";
-      message_.assign(n, 'x');
+    // Flags, so named as typed: "websocket: option '--message-size': ...".
+    kit::OptionReader flags("websocket");
+    if (std::string_view size_text = option("message-size"); !size_text.empty()) {
+      uint64_t n = 0;
+      if (flags.size("--message-size", size_text, n, 1, kMaxMessageSize)) message_.assign(size_t(n), 'x');
     } else {
       message_ = std::string(option("message"));
     }
-    if (option("binary") == "1") request_options_.headers.push_back(Header{"opcode", "binary"});
+    bool binary = false;
+    if (std::string_view b = option("binary"); !b.empty()) flags.flag("--binary", b, binary);
+    if (binary) request_options_.headers.push_back(Header{"opcode", "binary"});
     request_options_.discard_body = true;  // counted, not kept: quick mode measures
-    std::string_view lines = option("ws-header");
-    while (!lines.empty() && setup_error_.empty()) {
-      size_t nl = lines.find('\n');
-      std::string_view line = lines.substr(0, nl);
-      size_t colon = line.find(':');
-      if (colon == std::string_view::npos || colon == 0) {
-        setup_error_ = "--ws-header '" + std::string(line) + "' is not NAME:VALUE";
-      } else {
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        connect_options_.headers.push_back(Header{std::string(line.substr(0, colon)), std::string(value)});
-      }
-      lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
-    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    flags.key_values("--ws-header", option("ws-header"), headers);
+    for (auto &[name, value] : headers) connect_options_.headers.push_back(Header{std::move(name), std::move(value)});
+    setup_error_ = flags.error();
     std::string_view sub = option("subprotocol");
     if (!sub.empty()) connect_options_.headers.push_back(Header{"subprotocol", std::string(sub)});
     task(1, &WebSocketQuickUser::round_trip);
@@ -47,12 +42,7 @@ struct WebSocketQuickUser : User {
   Task<> on_start() override {
     // A setup error would fail every call the same way: say it once, as a
     // failed request so the exit code tells, and stop the test.
-    if (setup_error_.empty()) client_.session(setup_error_);
-    if (!setup_error_.empty()) {
-      report_request("connect", url_.empty() ? "(setup)" : url_, Duration(0), 0, setup_error_);
-      stop_test(setup_error_);
-      throw StopUser{};
-    }
+    kit::check_quick_setup(*this, client_, setup_error_, "connect", url_);
     co_await connect();
   }
 
@@ -84,8 +74,7 @@ struct WebSocketQuickUser : User {
 }  // namespace
 
 const lh_user_class *quick_user_class(const lh_host *host) {
-  attach_host(host);
-  return user_class<WebSocketQuickUser>();
+  return kit::quick_user_class<WebSocketQuickUser>(host);
 }
 
 }  // namespace loadhost::websocket

@@ -6,14 +6,16 @@
 #include <utility>
 
 #include "call_metadata.hpp"
+#include "loadhost/kit/call_completion.hpp"
+#include "loadhost/kit/option_reader.hpp"
+#include "loadhost/kit/str.hpp"
 
 namespace loadhost::websocket {
 
 namespace {
 
-std::string_view view(lh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
-lh_str str(std::string_view s) { return lh_str{s.data(), s.size()}; }
-bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
+using kit::view;
+using kit::str;
 
 constexpr std::string_view kKnownOptions[] = {"insecure", "queue-size", "report-messages"};
 
@@ -27,25 +29,21 @@ bool read_settings(const lh_host *host, const lh_session_config &config, Session
       return false;
     }
   }
-  auto option = [&](const char *name) -> std::string_view {
-    for (size_t i = config.option_count; i-- > 0;)
-      if (view(config.options[i].key) == name) return view(config.options[i].value);
-    return view(host->option(host, name));
+  auto option = [&](const char *name) -> std::optional<std::string_view> {
+    if (auto v = kit::session_option(config, name)) return v;
+    return kit::run_option(*host, name);
   };
   out.base_url = std::string(view(config.base_url));
-  out.tls_verify = !truthy(option("insecure"));
-  out.report_messages = truthy(option("report-messages"));
-  std::string_view q = option("queue-size");
-  if (!q.empty()) {
-    size_t n = 0;
-    auto [end, ec] = std::from_chars(q.data(), q.data() + q.size(), n);
-    if (ec != std::errc() || end != q.data() + q.size()) {
-      error = "websocket: --queue-size '" + std::string(q) + "' is not a number";
-      return false;
-    }
-    out.queue_size = n;
+  kit::OptionReader reader("websocket");
+  if (auto v = option("insecure")) {
+    bool insecure = false;
+    reader.flag("insecure", *v, insecure);  // "insecure" alone means on, as --insecure
+    out.tls_verify = !insecure;
   }
-  return true;
+  if (auto v = option("report-messages")) reader.flag("report-messages", *v, out.report_messages);
+  if (auto v = option("queue-size"); v && !v->empty()) reader.number("queue-size", *v, out.queue_size);
+  error = reader.error();
+  return reader.ok();
 }
 
 }  // namespace
@@ -232,10 +230,7 @@ void Session::cancel(lh_call *call) {
 
 void Session::abort(lh_call *call, const char *text) noexcept {
   cancel(call);
-  lh_response r{};
-  r.size = sizeof(r);
-  r.error = lh_str{text, std::char_traits<char>::length(text)};
-  host_->call_complete(call, &r);
+  kit::complete_failed(*host_, call, text);
 }
 
 // ---- completion ------------------------------------------------------------
@@ -245,10 +240,9 @@ void Session::complete(lh_call *call, int64_t status, const std::string &error, 
   static constexpr char kOpcode[] = "opcode", kText[] = "text", kBinary[] = "binary";
   lh_kv opcode{{kOpcode, sizeof kOpcode - 1}, message && message->binary ? lh_str{kBinary, sizeof kBinary - 1}
                                                                            : lh_str{kText, sizeof kText - 1}};
-  lh_response r{};
-  r.size = sizeof(r);
+  lh_response r = kit::make_response();
   r.status = status;
-  r.error = error.empty() ? lh_str{nullptr, 0} : str(error);
+  kit::set_error(r, error);
   if (message) {
     r.body = str(message->payload);
     r.bytes_received = message->payload.size();
@@ -377,8 +371,7 @@ void Session::on_ws_open() {
   // (get_subprotocol stays empty): read the response header.
   const std::string &chosen = ws_->get_response_header("Sec-WebSocket-Protocol");
   lh_kv sub{{kKey, sizeof kKey - 1}, str(chosen)};
-  lh_response r{};
-  r.size = sizeof(r);
+  lh_response r = kit::make_response();
   r.status = ws_->get_response_code();
   if (!chosen.empty()) {
     r.metadata = &sub;

@@ -1,11 +1,15 @@
 #include "ws_url.hpp"
 
-#include <websocketpp/uri.hpp>
+#include "loadhost/kit/url.hpp"
 
 namespace loadhost::websocket {
 
 namespace {
+
+constexpr kit::SchemePort kWsSchemes[] = {{"ws", 80}, {"wss", 443}};
+
 bool has_scheme(std::string_view s) { return s.find("://") != std::string_view::npos; }
+
 }  // namespace
 
 std::string join_url(std::string_view base_url, std::string_view target) {
@@ -23,18 +27,19 @@ bool parse_ws_url(std::string_view url, WsUrl &out, std::string &error) {
     error = "websocket: no server to connect to: give a ws://HOST:PORT/PATH URL (-H/--host, or the connect target)";
     return false;
   }
-  const bool ws = url.rfind("ws://", 0) == 0, wss = url.rfind("wss://", 0) == 0;
-  websocketpp::uri uri{std::string(url)};
-  if (!(ws || wss) || !uri.get_valid() || uri.get_host().empty()) {
-    error = "websocket: '" + std::string(url) + "' is not a ws:// or wss:// URL";
+  kit::Url parsed;
+  if (const char *why = kit::parse_url(url, kWsSchemes, parsed)) {
+    error = "websocket: '" + std::string(url) + "' is not a " + kit::scheme_list(kWsSchemes) + " URL: " + why;
     return false;
   }
-  out.host = uri.get_host();
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
-    out.host = out.host.substr(1, out.host.size() - 2);
-  out.port = uri.get_port();
-  out.tls = wss;
-  out.resource = uri.get_resource();
+  if (parsed.has_userinfo) {
+    error = "websocket: '" + std::string(url) + "' has credentials: send an Authorization header (--ws-header)";
+    return false;
+  }
+  out.host = std::string(parsed.host);
+  out.port = parsed.port;
+  out.tls = parsed.scheme == "wss";
+  out.resource.assign(parsed.path.empty() ? std::string_view("/") : parsed.path).append(parsed.query);
   out.url = std::string(url);
   return true;
 }

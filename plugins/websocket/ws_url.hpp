@@ -21,7 +21,8 @@ struct WsUrl {
 // URL itself). A path is appended to the base URL (no double '/').
 std::string join_url(std::string_view base_url, std::string_view target);
 
-// Parses a ws:// or wss:// URL; false with a one-line reason in `error`.
+// Parses a ws:// or wss:// URL with the plugin kit's parser (default ports
+// 80 and 443); false with a one-line reason in `error`.
 bool parse_ws_url(std::string_view url, WsUrl &out, std::string &error);
 
 }  // namespace loadhost::websocket

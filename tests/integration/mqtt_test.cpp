@@ -421,7 +421,7 @@ TEST(Mqtt, UnknownEngineIsASetupError) {
   EXPECT_NE(run.status.code, 0);
   EXPECT_EQ(run.status.signal, 0) << "no crash";
   const std::string all = run.err + run.failure_errors();
-  EXPECT_NE(all.find("--mqtt-engine 'fast' is not paho or native"), std::string::npos) << all;
+  EXPECT_NE(all.find("option '--mqtt-engine': 'fast' is not paho or native"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -39,7 +39,11 @@ TEST(ParseWsUrl, RejectsOtherSchemesWithOneLine) {
   WsUrl u;
   std::string error;
   EXPECT_FALSE(parse_ws_url("http://h/", u, error));
-  EXPECT_EQ(error, "websocket: 'http://h/' is not a ws:// or wss:// URL");
+  EXPECT_EQ(error, "websocket: 'http://h/' is not a ws:// or wss:// URL: unsupported scheme");
+  EXPECT_FALSE(parse_ws_url("ws://h:70000/", u, error));
+  EXPECT_EQ(error, "websocket: 'ws://h:70000/' is not a ws:// or wss:// URL: invalid port (1-65535)");
+  EXPECT_FALSE(parse_ws_url("ws://u:p@h/", u, error));
+  EXPECT_NE(error.find("has credentials"), std::string::npos) << error;
   EXPECT_FALSE(parse_ws_url("/echo", u, error));
   EXPECT_FALSE(parse_ws_url("", u, error));
   EXPECT_NE(error.find("no server to connect to"), std::string::npos) << error;

@@ -40,7 +40,7 @@ namespace kit {
 // `type` named `name` ("(setup)" when empty), stops the test with it and ends
 // this user (throws StopUser, which the SDK catches).
 [[noreturn]] inline void fail_quick_setup(UserBase &user, std::string_view type, std::string_view name,
-                                          const std::string &error) {
+                                          std::string_view error) {
   user.report_request(type, name.empty() ? std::string_view("(setup)") : name, Duration(0), 0, error);
   stop_test(error);
   throw StopUser{};
