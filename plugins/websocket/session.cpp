@@ -41,7 +41,7 @@ bool read_settings(const lh_host *host, const lh_session_config &config, Session
     out.tls_verify = !insecure;
   }
   if (auto v = option("report-messages")) reader.flag("report-messages", *v, out.report_messages);
-  if (auto v = option("queue-size"); v && !v->empty()) reader.number("queue-size", *v, out.queue_size);
+  if (auto v = option("queue-size"); v && !v->empty()) reader.number("queue-size", *v, out.queue_size, 0, SIZE_MAX, "a number of messages");
   error = reader.error();
   return reader.ok();
 }
