@@ -5,6 +5,8 @@
 #include <new>
 #include <utility>
 
+#include "loadhost/kit/option_reader.hpp"
+
 namespace loadhost::postgres {
 namespace {
 
@@ -28,19 +30,12 @@ const std::vector<std::string> kNoParams;
 }  // namespace
 
 bool parse_pool_size(std::string_view text, uint32_t &size, std::string &error) {
-  uint64_t n = 0;
-  bool ok = !text.empty() && text.size() <= 6;
-  for (char c : text) {
-    if (c < '0' || c > '9') ok = false;
-    else n = n * 10 + uint64_t(c - '0');
-  }
-  if (!ok || n > kMaxPoolSize) {
-    error = "postgres: pool=N needs a number of connections from 0 (one per user, the default) to " +
-            std::to_string(kMaxPoolSize) + ", got '" + std::string(text) + "'";
-    return false;
-  }
-  size = uint32_t(n);
-  return true;
+  kit::OptionReader reader("postgres");
+  const std::string expected =
+      "a number of connections from 0 (one per user, the default) to " + std::to_string(kMaxPoolSize);
+  if (reader.number("pool", text, size, 0, kMaxPoolSize, expected)) return true;
+  error = reader.error();
+  return false;
 }
 
 const std::string &StatementNames::server_name(const std::string &name, const std::string &sql) {

@@ -1,10 +1,11 @@
 #include "session.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <string_view>
 #include <utility>
 
+#include "loadhost/kit/str.hpp"
+#include "loadhost/kit/url.hpp"
 #include "resolved_conninfo.hpp"
 
 namespace loadhost::postgres {
@@ -17,11 +18,8 @@ namespace {
 std::string_view bad_port(std::string_view ports) {
   while (true) {
     std::string_view port = ports.substr(0, ports.find(','));
-    if (!port.empty()) {
-      unsigned value = 0;
-      auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-      if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) return port;
-    }
+    uint16_t value = 0;
+    if (!port.empty() && !kit::parse_port(port, value)) return port;
     if (port.size() == ports.size()) return {};
     ports.remove_prefix(port.size() + 1);
   }
@@ -35,8 +33,7 @@ std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_c
     error = "postgres: this host does not offer " LH_HOST_FD_WATCH_ID;
     return nullptr;
   }
-  std::string conninfo(config.base_url.data ? std::string_view(config.base_url.data, config.base_url.size)
-                                            : std::string_view());
+  std::string conninfo(kit::view(config.base_url));
   if (conninfo.empty()) {
     error = "postgres: no database URL: give one as the host (-H postgresql://user@127.0.0.1:5432/db)";
     return nullptr;
@@ -64,8 +61,8 @@ std::unique_ptr<Session> Session::create(const lh_host &host, const lh_session_c
   uint32_t pool_size = 0;
   for (size_t i = 0; i < config.option_count; ++i) {
     const lh_kv &kv = config.options[i];
-    if (std::string_view(kv.key.data, kv.key.data ? kv.key.size : 0) != "pool") continue;
-    if (!parse_pool_size(std::string_view(kv.value.data, kv.value.data ? kv.value.size : 0), pool_size, error))
+    if (kit::view(kv.key) != "pool") continue;
+    if (!parse_pool_size(kit::view(kv.value), pool_size, error))
       return nullptr;
   }
   return std::make_unique<Session>(host, *fd_watch, config.loop, std::move(conninfo), pool_size);
