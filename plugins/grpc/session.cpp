@@ -4,6 +4,7 @@
 
 #include "channel.hpp"
 #include "loadhost/kit/call_completion.hpp"
+#include "loadhost/kit/option_reader.hpp"
 #include "loadhost/kit/str.hpp"
 #include "grpc_call.hpp"
 #include "loop_context.hpp"
@@ -38,11 +39,8 @@ std::unique_ptr<Session> Session::create(PluginState& plugin, const lh_session_c
   }
   // The session's own options win; the run options (command line) fill in.
   OptionLookup option = [&](std::string_view name) -> std::optional<std::string_view> {
-    for (size_t i = config.option_count; i-- > 0;)
-      if (view(config.options[i].key) == name) return view(config.options[i].value);
-    lh_str value = host->option(host, std::string(name).c_str());
-    if (value.data) return view(value);
-    return std::nullopt;
+    if (auto value = kit::session_option(config, name)) return value;
+    return kit::run_option(*host, std::string(name).c_str());
   };
 
   std::unique_ptr<Session> s(new Session(plugin, plugin.loop_context(config.loop)));
