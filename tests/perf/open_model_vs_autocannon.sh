@@ -60,8 +60,8 @@ try:
 except Exception:
     print("0 - -"); sys.exit()
 a = d["aggregated"]
-def p99(pcts):
-    return next((v for k, v in (pcts or {}).items() if float(k) == 0.99), "-")
+def p99(pcts):  # keys as the JSON report writes them: "99%"
+    return (pcts or {}).get("99%", "-")
 print(a["num_requests"], p99(a.get("percentiles_ms")), p99((a.get("corrected") or {}).get("percentiles_ms")))
 PY
       ) ;;
@@ -90,7 +90,7 @@ except Exception: print('0 -'); sys.exit()
 print(a['counters'].get('http.responses',0), a['summaries'].get('http.response_time',{}).get('p99','-'))")
       CP99_MS=- ;;
   esac
-  read -r user sys <"$out.time"
+  read -r user sys < <(tail -1 "$out.time")  # after "Command exited with non-zero status" if any
   CPU_US=$(awk -v u="$user" -v s="$sys" -v n="$SENT" 'BEGIN{ if (n>0) printf "%.1f", (u+s)/n*1e6; else print "n/a"}')
 }
 
