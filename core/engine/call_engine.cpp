@@ -128,7 +128,7 @@ void CallEngine::release(Call &call) {
   call.SessionCallHook::unlink();
   call.session = nullptr;
   call.done = nullptr;
-  call.in_plugin_start = call.forwarded = call.parked = false;
+  call.in_plugin_start = call.forwarded = call.parked = call.ended_by_host = false;
   call.has_early_result = call.early_error_set = false;
   if (call.pacing && call.pace_timer) call.pace_timer->cancel();
   call.pacing = false;
@@ -297,8 +297,14 @@ void CallEngine::deliver(Call &call, const lh_response &response, const lh_reque
   call.SessionCallHook::unlink();
   if (!(resume && done) && (call.flags & LH_REQUEST_DEFER_REPORT)) {
     // Nobody will make the deferred report (the user was killed or
-    // interrupted): the host makes it, as the protocol judged the call.
-    loop_.report(event);
+    // interrupted). No answer came (a timeout, the stop's interruption):
+    // the host counts it. An answer came, but only the scenario could
+    // judge it — catch_response exists to call an expected error a success,
+    // and reporting the protocol's verdict once made a clean run exit 1 at
+    // its stop — so, as Locust drops a catch_response block cut by a stop,
+    // it is not counted and the sent count is taken back.
+    if (call.ended_by_host) loop_.report(event);
+    else loop_.withdraw_sent();
   }
   if (resume && done) {
     RunningUser running(loop_, &user);
@@ -350,6 +356,7 @@ void CallEngine::interrupt_session(Session &session) {
     lh_response response{};
     response.size = sizeof(response);
     response.error = to_lh(kInterrupted);
+    call.ended_by_host = true;
     finish(call, response);  // its elapsed time is the response time; unlinks it
   }
   close_session(session);
@@ -368,6 +375,7 @@ void CallEngine::expire_timeouts(uint64_t now_ns) {
     lh_response response{};
     response.size = sizeof(response);
     response.error = to_lh(message);
+    call.ended_by_host = true;
     finish(call, response);
   });
 }

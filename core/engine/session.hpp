@@ -40,6 +40,7 @@ class Call : public lh_call, public Timed, public SessionCallHook {
   bool in_plugin_start = false;  // completion now must be deferred
   bool forwarded = false;        // the plugin holds it (needs call_cancel)
   bool parked = false;           // started on a killed user: never forwarded
+  bool ended_by_host = false;    // a timeout or the stop's interruption, not an answer
   // A completion that arrived inside the plugin's call_start, kept until it
   // can be delivered from a fresh stack.
   bool has_early_result = false;

@@ -349,6 +349,22 @@ TEST_F(CallEngineTest, ADeferredReportIsTheScenariosUnlessNobodyWillMakeIt) {
   EXPECT_EQ(outcomes.reported[0].error, kInterrupted);
 }
 
+TEST_F(CallEngineTest, AnAnswerOnlyTheScenarioCouldJudgeIsNotCountedOnceItsUserIsGone) {
+  on_loop([&] {
+    start(0, 0, LH_REQUEST_DEFER_REPORT);
+    // The user is killed at the stop; then the answer comes: an error the
+    // scenario's catch_response might have called a success.
+    user.state = UserState::killed;
+    user.destroy_posted = true;  // destroying it is the runtime's business, not this test's
+    answer_oldest("25P02: current transaction is aborted");
+  });
+  EXPECT_EQ(outcomes.delivered_count(), 0u);
+  EXPECT_EQ(outcomes.reported_count(), 0u) << "not the protocol's verdict: the scenario's, which never came";
+  stats::StatsTable table = stats();
+  EXPECT_EQ(table.requests_sent(), 0u) << "taken back, so sent still equals the requests counted";
+  EXPECT_EQ(table.total().num_requests(), 0u);
+}
+
 TEST_F(CallEngineTest, SentEqualsResultsOverAMixOfEndings) {
   on_loop([&] {
     for (int i = 0; i < 10; ++i) start();
