@@ -69,15 +69,15 @@ void Loop::arm_sweep_timer() {
 }
 
 void Loop::report(const lh_request_event &event) {
-  std::string_view error = event.error.data ? to_view(event.error) : std::string_view();
+  const std::string_view type = to_view(event.type), name = to_view(event.name);
+  const std::string_view error = event.error.data ? to_view(event.error) : std::string_view();
   if (event.intended_start_ns == 0) {
-    shard_.record(to_view(event.type), to_view(event.name), event.response_time_us, event.bytes_received, error,
-                  unix_now_coarse());
+    shard_.record(type, name, event.response_time_us, event.bytes_received, error, unix_now_coarse());
   } else {
     // Also from the intended start: the service time plus how late it began.
     uint64_t late_us = event.start_ns > event.intended_start_ns ? (event.start_ns - event.intended_start_ns) / 1000 : 0;
-    shard_.record(to_view(event.type), to_view(event.name), event.response_time_us, event.bytes_received, error,
-                  unix_now_coarse(), event.response_time_us + late_us);
+    shard_.record(type, name, event.response_time_us, event.bytes_received, error, unix_now_coarse(),
+                  event.response_time_us + late_us);
   }
   if (!hooks_.request.empty()) {
     lh_hook_args args{};

@@ -425,7 +425,12 @@ void Runner::end_tick() {
 
 void Runner::start_arrivals() {
   open_classes_ = split_open_classes(scenario_, options_.arrival).open;
-  if (open_classes_.empty()) return;
+  if (!open_classes_.empty()) start_arrivals_on_loops();
+}
+
+// Each loop's schedule for the open classes: its lanes of the one sequence
+// of slots (this node's, among options_.arrival.nodes).
+void Runner::start_arrivals_on_loops() {
   auto &loops = engine_.loops();
   for (uint32_t l = 0; l < loops.size(); ++l) {
     Loop *loop = loops[l].get();
@@ -441,7 +446,6 @@ void Runner::start_arrivals() {
 // from then on, later ones change the rate from their moment.
 void Runner::apply_shape_arrival_rate(double at_s, double rate) {
   shape_arrival_rate_ = rate;
-  auto &loops = engine_.loops();
   if (!shape_drives_arrivals_) {
     if (!open_classes_.empty() || !spawned_.empty()) {
       engine_.log(LH_LOG_WARNING, open_classes_.empty()
@@ -460,13 +464,7 @@ void Runner::apply_shape_arrival_rate(double at_s, double rate) {
     }
     open_classes_ = std::move(split.open);
     dispatcher_ = UsersDispatcher(std::move(split.closed));
-    for (uint32_t l = 0; l < loops.size(); ++l) {
-      Loop *loop = loops[l].get();
-      asio::post(loop->io(), [loop,
-                              lanes = lanes_for_loop(scenario_, open_classes_, l, uint32_t(loops.size()),
-                                                     options_.arrival.node, options_.arrival.nodes),
-                              start = start_ns_]() mutable { loop->users().arrivals().start(std::move(lanes), start); });
-    }
+    start_arrivals_on_loops();
     return;
   }
   // Each class keeps its share of the total (its weight's).
@@ -475,7 +473,7 @@ void Runner::apply_shape_arrival_rate(double at_s, double rate) {
   for (const OpenClass &oc : open_classes_) weights += scenario_.classes[oc.index]->weight;
   for (const OpenClass &oc : open_classes_)
     shares.push_back(weights ? double(scenario_.classes[oc.index]->weight) / double(weights) : 0.0);
-  for (auto &l : loops) {
+  for (auto &l : engine_.loops()) {
     Loop *loop = l.get();
     asio::post(loop->io(), [loop, at_s, rate, shares] { loop->users().arrivals().change_rate(at_s, rate, shares); });
   }

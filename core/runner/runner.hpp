@@ -124,6 +124,7 @@ class Runner : public TestRun {
   void check_cpu();
   // The open classes' lanes to every loop, timed from start_ns_.
   void start_arrivals();
+  void start_arrivals_on_loops();
   bool is_open(uint32_t class_index) const;
   void apply_shape_arrival_rate(double at_s, double rate);
   void begin_stop_with(std::string reason);

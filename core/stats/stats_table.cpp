@@ -87,19 +87,27 @@ StatsEntry& StatsTable::entry_for(std::string_view type, std::string_view name) 
 void StatsTable::record(std::string_view type, std::string_view name,
                         std::uint64_t response_time_us, std::uint64_t content_bytes,
                         std::string_view error, double unix_now) {
-  if (start_time_ == 0.0) [[unlikely]] start_time_ = unix_now;
-  const bool failed = !error.empty();
-  activate(entry_for(type, name)).record(response_time_us, content_bytes, failed, unix_now);
-  total_.record(response_time_us, content_bytes, failed, unix_now);
-  if (failed) record_failure(type, name, error, unix_now);
+  record_sample(type, name, response_time_us, content_bytes, error, unix_now);
 }
 
 void StatsTable::record(std::string_view type, std::string_view name,
                         std::uint64_t response_time_us, std::uint64_t content_bytes,
                         std::string_view error, double unix_now, std::uint64_t corrected_response_time_us) {
-  record(type, name, response_time_us, content_bytes, error, unix_now);
-  entry_for(type, name).record_corrected(corrected_response_time_us);  // listed by record() above
+  record_sample(type, name, response_time_us, content_bytes, error, unix_now)
+      .record_corrected(corrected_response_time_us);
   total_.record_corrected(corrected_response_time_us);
+}
+
+StatsEntry& StatsTable::record_sample(std::string_view type, std::string_view name,
+                                      std::uint64_t response_time_us, std::uint64_t content_bytes,
+                                      std::string_view error, double unix_now) {
+  if (start_time_ == 0.0) [[unlikely]] start_time_ = unix_now;
+  const bool failed = !error.empty();
+  StatsEntry& entry = activate(entry_for(type, name));
+  entry.record(response_time_us, content_bytes, failed, unix_now);
+  total_.record(response_time_us, content_bytes, failed, unix_now);
+  if (failed) record_failure(type, name, error, unix_now);
+  return entry;
 }
 
 void StatsTable::record_failure(std::string_view type, std::string_view name,

@@ -193,6 +193,10 @@ class StatsTable {
   }
   void record_failure(std::string_view type, std::string_view name, std::string_view error,
                       double unix_now);
+  // Both record()s: the sample into its entry (one lookup) and the total;
+  // returns the entry, for the corrected time.
+  StatsEntry& record_sample(std::string_view type, std::string_view name, std::uint64_t response_time_us,
+                            std::uint64_t content_bytes, std::string_view error, double unix_now);
 
   // Unique per table object (never reused), so an entry of another table
   // can remember its row here (StatsEntry::peer_) without a dangling risk.

@@ -93,6 +93,17 @@ json get_json(std::uint16_t port, std::string_view target) {
   return value.is_discarded() ? json::object() : value;
 }
 
+// Polls /stats/requests until the test has stopped or `limit` passes;
+// `stats` keeps the last answer.
+bool stopped_within(std::uint16_t port, json &stats, std::chrono::milliseconds limit) {
+  return eventually(
+      [&] {
+        stats = get_json(port, "/stats/requests");
+        return stats["state"] == "stopped";
+      },
+      limit);
+}
+
 std::string first_line(const std::string &text) { return text.substr(0, text.find("\r\n")); }
 
 std::string lower(std::string text) {
@@ -474,12 +485,7 @@ TEST(WebApi, MetricsCountWhatStatsRequestsCounts) {
   std::this_thread::sleep_for(1500ms);
   ASSERT_EQ(json_of(call(ui.port(), "GET", "/stop"))["success"], true);
   json stats;
-  ASSERT_TRUE(eventually(
-      [&] {
-        stats = get_json(ui.port(), "/stats/requests");
-        return stats["state"] == "stopped";
-      },
-      10s))
+  ASSERT_TRUE(stopped_within(ui.port(), stats, 10s))
       << stats.dump();
   // Frozen now: both read the same table.
   stats = get_json(ui.port(), "/stats/requests");
@@ -516,12 +522,7 @@ TEST(WebApi, StopWithCallsHangingCountsThemInterrupted) {
   ASSERT_TRUE(eventually([&] { return silent.connections() >= 3; }, 5s)) << "each user's call is out";
   ASSERT_EQ(json_of(call(ui.port(), "GET", "/stop"))["success"], true);
   json stats;
-  ASSERT_TRUE(eventually(
-      [&] {
-        stats = get_json(ui.port(), "/stats/requests");
-        return stats["state"] == "stopped";
-      },
-      10s))
+  ASSERT_TRUE(stopped_within(ui.port(), stats, 10s))
       << "the 5 s drain bounds the stop: " << stats.dump();
   stats = get_json(ui.port(), "/stats/requests");
   ASSERT_EQ(stats["errors"].size(), 1u) << stats.dump();
@@ -552,12 +553,7 @@ TEST(WebApi, RunTimeMidTestStopsItAndResetAfterStopZeroes) {
   EXPECT_EQ(answer["success"], true) << answer.dump();
   EXPECT_EQ(answer["run_time"], 1.0) << answer.dump();
   json stats;
-  EXPECT_TRUE(eventually(
-      [&] {
-        stats = get_json(ui.port(), "/stats/requests");
-        return stats["state"] == "stopped";
-      },
-      10s))
+  EXPECT_TRUE(stopped_within(ui.port(), stats, 10s))
       << "the test did not stop after the run time posted mid-test: " << stats.dump();
   EXPECT_NE(ui.process().stderr_text().find("run time of 1 s reached"), std::string::npos) << ui.process().stderr_text();
   ASSERT_GT(stats["stats"].back()["num_requests"].get<double>(), 0) << stats.dump();

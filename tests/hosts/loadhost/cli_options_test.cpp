@@ -5,16 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "parse_args.hpp"
+
 namespace loadhost::cli {
 namespace {
-
-std::optional<CliOptions> parse_args(std::vector<std::string> args, int &exit_code) {
-  args.insert(args.begin(), "loadhost");
-  std::vector<char *> argv;
-  for (auto &a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return parse(int(args.size()), argv.data(), {}, exit_code);
-}
 
 TEST(ClosestOption, NearTyposAndCutFlags) {
   const std::vector<std::string> known{"--users", "-u", "--spawn-rate", "--headless", "--host", "--html", "--help"};

@@ -8,16 +8,10 @@
 
 #include <cstddef>
 
+#include "parse_args.hpp"
+
 namespace loadhost::cli {
 namespace {
-
-std::optional<CliOptions> parse_args(std::vector<std::string> args, int &exit_code) {
-  args.insert(args.begin(), "loadhost");
-  std::vector<char *> argv;
-  for (auto &a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return parse(int(args.size()), argv.data(), {}, exit_code);
-}
 
 std::vector<std::string> expressions(const std::vector<thresholds::Threshold> &list) {
   std::vector<std::string> out;
