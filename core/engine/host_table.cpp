@@ -159,6 +159,8 @@ void host_iteration_begins(lh_user *u, uint64_t intended_start_ns) {
   user.lateness_ns = now > intended_start_ns ? now - intended_start_ns : 0;
 }
 
+void host_deferred_report_dropped(lh_user *u) { User::from(u).loop->withdraw_sent(); }
+
 uint64_t host_hook_subscribe(const lh_host *host, lh_hook_kind kind, lh_hook_fn fn, void *ud) {
   return Engine::from(host).hooks().subscribe(kind, fn, ud);
 }
@@ -204,6 +206,7 @@ lh_host make_host_table() {
   h.user_is_open = host_user_is_open;
   h.iteration_done = host_iteration_done;
   h.iteration_begins = host_iteration_begins;
+  h.deferred_report_dropped = host_deferred_report_dropped;
   return h;
 }
 

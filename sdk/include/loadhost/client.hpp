@@ -79,6 +79,13 @@ class Response {
   // Response is destroyed (as Locust's catch_response block ends).
   void success() { report(std::nullopt); }
   void failure(std::string_view text) { report(std::string(text)); }
+  // The task that was to judge it was interrupted (the stop): nobody will,
+  // so the host takes the call back from the sent count instead.
+  void drop_report(lh_user *user) {
+    if (!deferred_) return;
+    deferred_.reset();
+    if (detail::g_host->abi.minor >= 3 && host().deferred_report_dropped) host().deferred_report_dropped(user);
+  }
 
  private:
   friend class CallAwaiter;
@@ -379,7 +386,10 @@ inline void CallAwaiter::on_done(void *ud, const lh_call_result *result) {
 
 inline void CallAwaiter::on_resume(void *ud) {
   auto *self = static_cast<CallAwaiter *>(ud);
-  if (!detail::still_current(self->client_.owner(), self->epoch_)) return;  // its task was interrupted
+  if (!detail::still_current(self->client_.owner(), self->epoch_)) {  // its task was interrupted
+    self->response_.drop_report(self->client_.user());
+    return;
+  }
   UserBase::Running running(self->client_.owner());
   self->waiter_.resume();
 }

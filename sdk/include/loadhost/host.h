@@ -230,6 +230,13 @@ struct lh_host {
    * its latency from the intended start too. Open-model users need not call
    * it: the host knows their schedule. */
   void (*iteration_begins)(lh_user *user, uint64_t intended_start_ns);
+  /* [loop-thread] A call of `user` started with LH_REQUEST_DEFER_REPORT
+   * completed, but its report will never be made: the task that was to
+   * judge it (catch_response) was interrupted by the stop before it saw the
+   * result. The host takes the call back from the sent count, as it does a
+   * call the scenario cancels, so requests_sent still equals the requests
+   * counted. (Locust drops a catch_response block a stop cuts, too.) */
+  void (*deferred_report_dropped)(lh_user *user);
 };
 
 #ifdef __cplusplus
